@@ -1,0 +1,40 @@
+# Evaluated by every fodfuzz worker: visits a batch of attribute paths of one (system, config)
+# cell and streams one record per path to stderr with builtins.trace, so that a crash or an
+# uncatchable error (attribute missing, infinite recursion, ...) loses nothing already found:
+# the driver knows which path was in progress from the "@fodfuzz-start" marker.
+#
+# Forcing `drvPath` in --read-write-mode writes the whole .drv closure into the private store;
+# the driver reads fixed outputs from those .drv files, so FODs referenced only from strings
+# are found too.
+{ tree, system, config, jobsFile, explain ? false }:
+let
+  pkgs = import tree { inherit system config; };
+  jobs = builtins.fromJSON (builtins.readFile jobsFile);
+
+  # In explain mode a throw is not caught: the worker dies and its message is the record.
+  try = e: if explain then { success = true; value = e; } else builtins.tryEval e;
+
+  lookup = path: builtins.foldl' (set: name: set.${name}) pkgs path;
+
+  visit = job:
+    let
+      v = try (lookup job.path);
+      isDrv = try (builtins.isAttrs v.value && (v.value.type or null) == "derivation");
+      drv = try (builtins.seq v.value.drvPath v.value.drvPath);
+      name = try (builtins.seq v.value.name v.value.name);
+    in
+    if !v.success || !isDrv.success then { kind = "throw"; }
+    else if isDrv.value then
+      (if drv.success
+       then { kind = "drv"; drvPath = drv.value; name = if name.success then name.value else null; }
+       else { kind = "throw"; })
+    else if builtins.isAttrs v.value then { kind = "set"; names = builtins.attrNames v.value; }
+    else { kind = "skip"; };
+
+  step = done: job:
+    builtins.seq (builtins.trace "@fodfuzz-start ${toString job.id}" null)
+      (builtins.seq
+        (builtins.trace ("@fodfuzz " + builtins.toJSON ({ inherit (job) id; } // visit job)) null)
+        (done + 1));
+in
+builtins.foldl' step 0 jobs

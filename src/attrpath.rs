@@ -1,0 +1,73 @@
+//! Attribute paths: how they are printed, and which names the walk never enters.
+
+/// Names that refer back to a package set or hold only functions: entering them makes the walk
+/// revisit everything (or never end) without reaching anything new.
+pub const PRUNED: &[&str] = &[
+    "pkgs",
+    "buildPackages",
+    "pkgsi686Linux",
+    "pkgsCross",
+    "pkgsStatic",
+    "pkgsMusl",
+    "pkgsLLVM",
+    "pkgsBuildBuild",
+    "pkgsBuildHost",
+    "pkgsBuildTarget",
+    "pkgsHostHost",
+    "pkgsHostTarget",
+    "pkgsTargetTarget",
+    "targetPackages",
+    "__splicedPackages",
+    "lib",
+    "callPackage",
+    "callPackages",
+    "newScope",
+    "override",
+    "overrideDerivation",
+    "overrideScope",
+    "overrideScope'",
+    "__functor",
+    "mkDerivation",
+    "scope",
+    "__unfix__",
+];
+
+pub fn is_pruned(name: &str) -> bool {
+    PRUNED.contains(&name)
+}
+
+/// `a.b."c.d"`: names that are not plain identifiers are quoted as Nix would.
+pub fn show(path: &[String]) -> String {
+    path.iter().map(|n| quote(n)).collect::<Vec<_>>().join(".")
+}
+
+fn quote(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_'-".contains(c));
+    if plain {
+        name.to_owned()
+    } else {
+        serde_json::to_string(name).expect("string serializes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_only_what_needs_it() {
+        let p = |v: &[&str]| show(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            p(&["haskell", "packages", "ghc7103"]),
+            "haskell.packages.ghc7103"
+        );
+        assert_eq!(p(&["a", "b.c", "3d", "x'"]), "a.\"b.c\".\"3d\".x'");
+        assert_eq!(p(&[]), "");
+    }
+}

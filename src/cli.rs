@@ -1,0 +1,83 @@
+//! Command-line interface.
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "fodfuzz",
+    version,
+    about = "Find every fixed-output derivation (fetchurl, fetchgit, requireFile, …) a nixpkgs tree can reach, on any system, under any config.",
+    long_about = "Find every fixed-output derivation (FOD: fetchurl, fetchgit, fetchFromGitHub, fetchpatch, \
+requireFile, vendor hashes …) a nixpkgs tree can reach, for every system × config of a matrix, and say \
+which attribute reaches each one.\n\nfodfuzz only evaluates: it writes .drv files into a private store \
+(never /nix/store), builds nothing and fetches nothing."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan a nixpkgs-shaped tree: walk every attribute set, instantiate every derivation and
+    /// collect every FOD in their build closures.
+    ///
+    /// Writes to DIR: fods.jsonl (one FOD per line, sorted by outPath, with urls, fetcher and
+    /// reachedBy), failures.jsonl (attributes that failed to evaluate, with kind and message),
+    /// store-paths (FOD outPaths, for `nix copy`), summary.json (counts and wall time per cell),
+    /// graph.jsonl (for `fodfuzz why`), journal.jsonl (every record as it arrived).
+    /// Exits 0 when the scan completes, even if some attributes failed; 2 on bad input.
+    Scan(ScanArgs),
+    /// Print one shortest chain from an attribute to a FOD, from a finished scan's output.
+    Why {
+        /// The FOD's output path, as listed in store-paths.
+        out_path: String,
+        /// The scan's output directory.
+        #[arg(long = "in", value_name = "DIR", default_value = "results/scan")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ScanArgs {
+    /// The tree: a directory with default.nix (or a .nix file) such that
+    /// `import PATH { system = …; config = …; }` is the package set.
+    pub path: PathBuf,
+    /// Output directory.
+    #[arg(long, value_name = "DIR", default_value = "results/scan")]
+    pub out: PathBuf,
+    /// A system to scan (repeatable). Default: x86_64-linux, aarch64-linux, x86_64-darwin,
+    /// aarch64-darwin.
+    #[arg(long = "system", value_name = "SYSTEM")]
+    pub systems: Vec<String>,
+    /// A Nix attribute-set expression passed as nixpkgs' `config` (repeatable). Default: `{}` and a
+    /// permissive one (allowBroken, allowUnfree, allowInsecurePredicate, allowUnsupportedSystem,
+    /// pulseaudio).
+    #[arg(long = "config", value_name = "NIX_EXPR")]
+    pub configs: Vec<String>,
+    /// A JSON matrix file: {"systems": [...], "configs": {"name": "nix expr", ...}}; its configs
+    /// are named by their keys in the outputs. Adds to --system/--config.
+    #[arg(long, value_name = "FILE")]
+    pub matrix: Option<PathBuf>,
+    /// Parallel workers (each one nix-instantiate process). Default: number of cores.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Seconds one attribute may take before it is recorded as a timeout.
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    pub attr_timeout: f64,
+    /// How deep the walk descends into attribute sets.
+    #[arg(long, default_value_t = 8)]
+    pub max_depth: usize,
+    /// At most this many attribute paths per nix-instantiate process.
+    #[arg(long, default_value_t = 200)]
+    pub batch: usize,
+    /// Private store the .drv files are written to. Default: DIR/.store
+    #[arg(long, value_name = "STORE_DIR")]
+    pub store: Option<PathBuf>,
+    /// Do not re-run attributes whose throw/assert tryEval caught to record Nix's message.
+    #[arg(long)]
+    pub no_explain: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

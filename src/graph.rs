@@ -1,0 +1,100 @@
+//! The derivation graph of a scan, in petgraph: attribute roots → derivation → inputs → FODs.
+//! `.drv` files are read once each, as their paths arrive from workers.
+use crate::drv::{self, Fixed};
+use crate::records::{Findings, Fod, Reach};
+use anyhow::Result;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::Dfs;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+#[derive(Debug)]
+pub struct DrvNode {
+    pub path: String,
+    pub fixed: Option<Fixed>,
+}
+
+pub struct DrvGraph {
+    store_root: PathBuf,
+    pub graph: DiGraph<DrvNode, ()>,
+    ids: HashMap<String, NodeIndex>,
+    pub fod_count: usize,
+}
+
+impl DrvGraph {
+    pub fn new(store_root: PathBuf) -> Self {
+        DrvGraph {
+            store_root,
+            graph: DiGraph::new(),
+            ids: HashMap::new(),
+            fod_count: 0,
+        }
+    }
+
+    /// Adds `drv_path` and its whole input closure, reading each new `.drv` file once.
+    pub fn add_closure(&mut self, drv_path: &str) -> Result<NodeIndex> {
+        if let Some(&n) = self.ids.get(drv_path) {
+            return Ok(n);
+        }
+        let root = self.intern(drv_path);
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            let parsed = drv::read(&self.store_root, &self.graph[n].path)?;
+            for input in parsed.inputs {
+                let known = self.ids.get(&input).copied();
+                let m = known.unwrap_or_else(|| self.intern(&input));
+                if known.is_none() {
+                    stack.push(m);
+                }
+                self.graph.add_edge(n, m, ());
+            }
+            self.fod_count += usize::from(parsed.fixed.is_some());
+            self.graph[n].fixed = parsed.fixed;
+        }
+        Ok(root)
+    }
+
+    fn intern(&mut self, path: &str) -> NodeIndex {
+        let n = self.graph.add_node(DrvNode {
+            path: path.to_owned(),
+            fixed: None,
+        });
+        self.ids.insert(path.to_owned(), n);
+        n
+    }
+
+    /// Every FOD in the closure of each root, with every root that reaches it.
+    pub fn findings(&self, roots: &[(Reach, NodeIndex)]) -> Findings {
+        let mut by_root: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
+        let mut dfs = Dfs::empty(&self.graph);
+        let mut findings = Findings::default();
+        for (reach, root) in roots {
+            let fods = by_root.entry(*root).or_insert_with(|| {
+                dfs.reset(&self.graph);
+                dfs.move_to(*root);
+                let mut found = Vec::new();
+                while let Some(n) = dfs.next(&self.graph) {
+                    if self.graph[n].fixed.is_some() {
+                        found.push(n);
+                    }
+                }
+                found
+            });
+            for &n in fods.iter() {
+                let node = &self.graph[n];
+                let f = node.fixed.as_ref().expect("only fixed nodes are collected");
+                findings.add_fod(Fod {
+                    out_path: f.out_path.clone(),
+                    drv_path: node.path.clone(),
+                    name: f.name.clone(),
+                    hash: f.hash.clone(),
+                    hash_mode: if f.recursive { "recursive" } else { "flat" }.into(),
+                    urls: f.urls.clone(),
+                    fetcher: f.fetcher.into(),
+                    reached_by: [reach.clone()].into(),
+                });
+            }
+        }
+        findings
+    }
+}

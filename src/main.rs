@@ -1,0 +1,41 @@
+//! fodfuzz: a thin main that prints an error once. Bad input exits 2, anything else 1.
+mod attrpath;
+mod cli;
+mod drv;
+mod graph;
+mod journal;
+mod plan;
+mod preflight;
+mod progress;
+mod records;
+mod runner;
+mod scan;
+mod why;
+mod worker;
+mod writers;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Scan(args) => scan::scan(args),
+        cli::Command::Why { out_path, dir } => why::why(&out_path, &dir).map(|lines| {
+            for l in lines {
+                println!("{l}");
+            }
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fodfuzz: {e:#}");
+            if e.downcast_ref::<preflight::BadInput>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Progress: an indicatif bar on a terminal, a plain line every few seconds otherwise.
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    started: Instant,
+    last_line: Instant,
+}
+
+impl Progress {
+    pub fn new(quiet: bool) -> Self {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+            b.set_style(
+                ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:30}] {pos}/{len} attrs  {msg}  {per_sec}  ETA {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            b.enable_steady_tick(Duration::from_millis(200));
+            b
+        });
+        let now = Instant::now();
+        Progress {
+            bar,
+            started: now,
+            last_line: if quiet {
+                now + Duration::from_secs(u64::MAX / 4)
+            } else {
+                now
+            },
+        }
+    }
+
+    pub fn update(&mut self, done: u64, queued: u64, fods: usize, failures: usize) {
+        let msg = format!("{fods} FODs  {failures} failures");
+        match &self.bar {
+            Some(b) => {
+                b.set_length(queued);
+                b.set_position(done);
+                b.set_message(msg);
+            }
+            None if self.last_line.elapsed() >= Duration::from_secs(10) => {
+                self.last_line = Instant::now();
+                let secs = self.started.elapsed().as_secs_f64();
+                eprintln!(
+                    "fodfuzz: {done}/{queued} attrs  {msg}  {:.0} attrs/s  {secs:.0} s",
+                    done as f64 / secs.max(0.001)
+                );
+            }
+            None => {}
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! `fodfuzz why OUTPATH --in DIR`: one shortest chain from an attribute to a FOD, read from the
+//! graph a scan wrote.
+use crate::preflight::bad;
+use anyhow::{Context, Result};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{Bfs, Reversed};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+
+enum Node {
+    Drv(String),
+    Attr(String),
+}
+
+/// The chain from attribute to the FOD, one line each.
+pub fn why(out_path: &str, dir: &Path) -> Result<Vec<String>> {
+    let drv_path = fod_drv(out_path, dir)?;
+    let mut g: DiGraph<Node, ()> = DiGraph::new();
+    let mut drvs: Vec<NodeIndex> = Vec::new();
+    let file = dir.join("graph.jsonl");
+    let reader = std::io::BufReader::new(
+        std::fs::File::open(&file).map_err(|e| bad(format!("{}: {e}", file.display())))?,
+    );
+    let mut edges = Vec::new();
+    for line in reader.lines() {
+        let v: Value = serde_json::from_str(&line?).context("graph.jsonl")?;
+        let idx = |k: &str| {
+            v[k].as_u64()
+                .map(|i| i as usize)
+                .context("graph.jsonl: bad index")
+        };
+        if let Some(path) = v["path"].as_str() {
+            drvs.push(g.add_node(Node::Drv(path.to_owned())));
+            for i in v["inputs"].as_array().into_iter().flatten() {
+                edges.push((
+                    drvs.len() - 1,
+                    i.as_u64().context("graph.jsonl: bad input")? as usize,
+                ));
+            }
+        } else {
+            let label = format!(
+                "{} ({}, {})",
+                v["attrPath"].as_str().unwrap_or(""),
+                v["system"].as_str().unwrap_or(""),
+                v["config"].as_str().unwrap_or("")
+            );
+            let a = g.add_node(Node::Attr(label));
+            g.add_edge(
+                a,
+                *drvs.get(idx("drv")?).context("graph.jsonl: unknown drv")?,
+                (),
+            );
+        }
+    }
+    for (a, b) in edges {
+        g.add_edge(
+            drvs[a],
+            *drvs.get(b).context("graph.jsonl: unknown input")?,
+            (),
+        );
+    }
+    let target = drvs
+        .iter()
+        .copied()
+        .find(|&n| matches!(&g[n], Node::Drv(p) if *p == drv_path))
+        .ok_or_else(|| bad(format!("{drv_path} is not in {}", file.display())))?;
+    // Breadth-first from the FOD against the edges: the first attribute met is a nearest one.
+    let rev = Reversed(&g);
+    let mut bfs = Bfs::new(rev, target);
+    let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+    while let Some(n) = bfs.next(rev) {
+        if matches!(g[n], Node::Attr(_)) {
+            let mut chain = vec![n];
+            while let Some(&p) = parent.get(chain.last().expect("non-empty")) {
+                chain.push(p);
+            }
+            return Ok(chain
+                .into_iter()
+                .map(|n| match &g[n] {
+                    Node::Attr(a) => a.clone(),
+                    Node::Drv(d) if n == target => format!("  {d} -> {out_path}"),
+                    Node::Drv(d) => format!("  {d}"),
+                })
+                .collect());
+        }
+        for m in g.neighbors_directed(n, petgraph::Direction::Incoming) {
+            parent.entry(m).or_insert(n);
+        }
+    }
+    Err(bad(format!("no attribute reaches {out_path}")).into())
+}
+
+fn fod_drv(out_path: &str, dir: &Path) -> Result<String> {
+    let file = dir.join("fods.jsonl");
+    let reader = std::io::BufReader::new(
+        std::fs::File::open(&file).map_err(|e| bad(format!("{}: {e}", file.display())))?,
+    );
+    for line in reader.lines() {
+        let v: Value = serde_json::from_str(&line?).context("fods.jsonl")?;
+        if v["outPath"] == out_path {
+            return Ok(v["drvPath"]
+                .as_str()
+                .context("fods.jsonl: no drvPath")?
+                .to_owned());
+        }
+    }
+    Err(bad(format!("{out_path} is not a FOD in {}", file.display())).into())
+}

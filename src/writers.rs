@@ -1,0 +1,145 @@
+//! The files a scan leaves in its output directory, sorted so that equal scans give equal files.
+use crate::graph::DrvGraph;
+use crate::plan::Cell;
+use crate::records::{Findings, Reach};
+use crate::runner::CellStats;
+use anyhow::{Context, Result};
+use petgraph::graph::NodeIndex;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `name` in `dir` through a temporary file, so a reader never sees half a file.
+pub fn write_file(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?,
+    );
+    fill(&mut out)?;
+    out.flush()?;
+    drop(out);
+    std::fs::rename(&tmp, dir.join(name)).with_context(|| format!("writing {name}"))
+}
+
+pub fn write_all(
+    dir: &Path,
+    findings: &Findings,
+    graph: &DrvGraph,
+    roots: &[(Reach, NodeIndex)],
+    cells: &[Cell],
+    stats: &[CellStats],
+    wall: f64,
+) -> Result<()> {
+    write_file(dir, "fods.jsonl", |w| {
+        for fod in findings.fods.values() {
+            serde_json::to_writer(&mut *w, fod)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })?;
+    write_file(dir, "failures.jsonl", |w| {
+        for f in &findings.failures {
+            serde_json::to_writer(&mut *w, f)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })?;
+    write_file(dir, "store-paths", |w| {
+        for out in findings.fods.keys() {
+            writeln!(w, "{out}")?;
+        }
+        Ok(())
+    })?;
+    write_file(dir, "graph.jsonl", |w| write_graph(w, graph, roots))?;
+    write_file(dir, "summary.json", |w| {
+        serde_json::to_writer_pretty(&mut *w, &summary(findings, cells, stats, wall))?;
+        w.write_all(b"\n")?;
+        Ok(())
+    })
+}
+
+/// One line per derivation (`{"drv": index, "path", "inputs": [indices]}`), sorted by path,
+/// then one per root (`{"attrPath", "system", "config", "drv": index}`): what `why` reads.
+fn write_graph(w: &mut dyn Write, graph: &DrvGraph, roots: &[(Reach, NodeIndex)]) -> Result<()> {
+    let g = &graph.graph;
+    let mut order: Vec<NodeIndex> = g.node_indices().collect();
+    order.sort_by(|a, b| g[*a].path.cmp(&g[*b].path));
+    let mut index = vec![0usize; g.node_count()];
+    for (i, n) in order.iter().enumerate() {
+        index[n.index()] = i;
+    }
+    for (i, n) in order.iter().enumerate() {
+        let mut inputs: Vec<usize> = g.neighbors(*n).map(|m| index[m.index()]).collect();
+        inputs.sort_unstable();
+        inputs.dedup();
+        serde_json::to_writer(
+            &mut *w,
+            &json!({"drv": i, "path": g[*n].path, "inputs": inputs}),
+        )?;
+        w.write_all(b"\n")?;
+    }
+    let mut rs: Vec<(&Reach, usize)> = roots.iter().map(|(r, n)| (r, index[n.index()])).collect();
+    rs.sort();
+    rs.dedup();
+    for (r, i) in rs {
+        serde_json::to_writer(
+            &mut *w,
+            &json!({"attrPath": r.attr_path, "system": r.system, "config": r.config, "drv": i}),
+        )?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+fn summary(
+    findings: &Findings,
+    cells: &[Cell],
+    stats: &[CellStats],
+    wall: f64,
+) -> serde_json::Value {
+    // Which cells reach each FOD, to count per cell and unique to a cell.
+    let mut per_cell: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+    for fod in findings.fods.values() {
+        let mut reached: Vec<(&str, &str)> = fod
+            .reached_by
+            .iter()
+            .map(|r| (r.system.as_str(), r.config.as_str()))
+            .collect();
+        reached.sort();
+        reached.dedup();
+        for c in &reached {
+            let e = per_cell.entry(*c).or_default();
+            e.0 += 1;
+            e.1 += u64::from(reached.len() == 1);
+        }
+    }
+    let cells_json: Vec<_> = cells
+        .iter()
+        .zip(stats)
+        .map(|(c, s)| {
+            let (fods, unique) = per_cell.get(&(c.system.as_str(), c.label.as_str())).copied().unwrap_or_default();
+            json!({
+                "system": c.system, "config": c.label, "attributesVisited": s.visited,
+                "derivations": s.derivations, "fods": fods, "uniqueFods": unique, "failures": s.failures,
+                "cyclesPruned": s.cycles_pruned, "depthPruned": s.depth_pruned,
+                "wallSeconds": (s.wall.as_secs_f64() * 10.0).round() / 10.0,
+            })
+        })
+        .collect();
+    json!({
+        "complete": true,
+        "cells": cells_json,
+        "totals": {
+            "attributesVisited": stats.iter().map(|s| s.visited).sum::<u64>(),
+            "derivations": stats.iter().map(|s| s.derivations).sum::<u64>(),
+            "fods": findings.fods.len(),
+            "failures": findings.failures.len(),
+            "wallSeconds": (wall * 10.0).round() / 10.0,
+        },
+    })
+}

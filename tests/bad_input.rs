@@ -1,0 +1,95 @@
+//! Bad input: one line on stderr, exit status 2.
+mod common;
+use common::*;
+
+fn rejects(args: &[&str], path: Option<&str>, expect: &str) {
+    let mut cmd = fodfuzz();
+    if let Some(p) = path {
+        cmd.env("PATH", p);
+    }
+    let o = run(cmd.args(args));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.contains(expect), "{err:?} should mention {expect:?}");
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    let corpus = root().join("corpus/basic");
+    let corpus = corpus.to_str().unwrap();
+    let out = tmp("bad");
+    let out_s = out.to_str().unwrap();
+    rejects(
+        &["scan", "/nonexistent/tree", "--out", out_s],
+        None,
+        "/nonexistent/tree",
+    );
+    let empty = tmp("bad-empty");
+    rejects(
+        &["scan", empty.to_str().unwrap(), "--out", out_s],
+        None,
+        "no default.nix",
+    );
+    let notfn = empty.join("set.nix");
+    std::fs::write(&notfn, "{ a = 1; }").unwrap();
+    rejects(
+        &["scan", notfn.to_str().unwrap(), "--out", out_s],
+        None,
+        "does not evaluate to a function",
+    );
+    rejects(
+        &[
+            "scan",
+            corpus,
+            "--out",
+            out_s,
+            "--config",
+            "{ allowBroken = true ",
+        ],
+        None,
+        "invalid config expression",
+    );
+    rejects(
+        &["scan", corpus, "--out", out_s, "--system", "x86_64linux"],
+        None,
+        "malformed system",
+    );
+    let matrix = empty.join("matrix.json");
+    std::fs::write(&matrix, "{\"systems\": 3}").unwrap();
+    rejects(
+        &[
+            "scan",
+            corpus,
+            "--out",
+            out_s,
+            "--matrix",
+            matrix.to_str().unwrap(),
+        ],
+        None,
+        "malformed matrix file",
+    );
+    let no_nix = tmp("bad-nopath");
+    rejects(
+        &["scan", corpus, "--out", out_s],
+        Some(no_nix.to_str().unwrap()),
+        "no nix-instantiate on PATH",
+    );
+    rejects(
+        &[
+            "scan",
+            corpus,
+            "--out",
+            "/proc/fodfuzz-cannot-write",
+            "--system",
+            "x86_64-linux",
+        ],
+        None,
+        "cannot write",
+    );
+    rejects(
+        &["why", "/nix/store/nothing", "--in", "/nonexistent/out"],
+        None,
+        "fods.jsonl",
+    );
+}

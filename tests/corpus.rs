@@ -1,0 +1,194 @@
+//! Each collection in corpus/ is scanned with the real nix-instantiate and must give exactly the
+//! FODs and failures its expected.json lists.
+mod common;
+use common::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+type Reaches = BTreeSet<(String, String, String)>;
+
+/// Expands `{"attrPaths": [...], "systems": [...], "configs": [...]}` groups (cross products).
+fn expand(groups: &Value, key: &str) -> Reaches {
+    let strs = |g: &Value, k: &str| -> Vec<String> {
+        g[k].as_array()
+            .unwrap_or_else(|| panic!("{k} in {g}"))
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut out = BTreeSet::new();
+    for g in groups.as_array().unwrap() {
+        let attrs = if key == "attrPaths" {
+            strs(g, "attrPaths")
+        } else {
+            vec![g["attrPath"].as_str().unwrap().to_owned()]
+        };
+        for a in &attrs {
+            for s in strs(g, "systems") {
+                for c in strs(g, "configs") {
+                    out.insert((a.clone(), s.clone(), c));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn reach_set(v: &Value) -> Reaches {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["attrPath"].as_str().unwrap().into(),
+                r["system"].as_str().unwrap().into(),
+                r["config"].as_str().unwrap().into(),
+            )
+        })
+        .collect()
+}
+
+/// name + hash → (hashMode, fetcher, urls, reachedBy)
+type FodView = BTreeMap<(String, String), (String, String, Vec<Value>, Reaches)>;
+
+fn view(fods: &[Value], reach: impl Fn(&Value) -> Reaches) -> FodView {
+    fods.iter()
+        .map(|f| {
+            let s = |k: &str| {
+                f[k].as_str()
+                    .unwrap_or_else(|| panic!("{k} in {f}"))
+                    .to_owned()
+            };
+            (
+                (s("name"), s("hash")),
+                (
+                    s("hashMode"),
+                    s("fetcher"),
+                    f["urls"].as_array().unwrap().clone(),
+                    reach(f),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn scan(dir: &Path, args: &[String], out: &Path, jobs: &str) {
+    let o = run(fodfuzz()
+        .arg("scan")
+        .arg(dir)
+        .arg("--out")
+        .arg(out)
+        .args(args)
+        .args(["--jobs", jobs, "--quiet"]));
+    assert!(o.status.success(), "scan of {} failed", dir.display());
+}
+
+fn check(dir: &Path) {
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let args: Vec<String> = expected["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect();
+    let name = dir.file_name().unwrap().to_str().unwrap();
+    let out = tmp(&format!("corpus-{name}"));
+    scan(dir, &args, &out, "2");
+
+    let fods = jsonl(&out.join("fods.jsonl"));
+    let got = view(&fods, |f| reach_set(&f["reachedBy"]));
+    let want = view(expected["fods"].as_array().unwrap(), |f| {
+        expand(&f["reachedBy"], "attrPaths")
+    });
+    for k in want.keys().chain(got.keys()).collect::<BTreeSet<_>>() {
+        assert_eq!(
+            got.get(k),
+            want.get(k),
+            "{name}: FOD {k:?} (left: found, right: expected)"
+        );
+    }
+
+    let failures = jsonl(&out.join("failures.jsonl"));
+    let got_f: BTreeSet<(String, String, String, String)> = failures
+        .iter()
+        .map(|f| {
+            assert!(
+                !f["message"].as_str().unwrap().is_empty(),
+                "a message for {f}"
+            );
+            let s = |k: &str| f[k].as_str().unwrap().to_owned();
+            (s("attrPath"), s("system"), s("config"), s("kind"))
+        })
+        .collect();
+    let mut want_f = BTreeSet::new();
+    for g in expected["failures"].as_array().unwrap() {
+        for (a, s, c) in expand(&Value::Array(vec![g.clone()]), "attrPath") {
+            want_f.insert((a, s, c, g["kind"].as_str().unwrap().to_owned()));
+        }
+    }
+    assert_eq!(
+        got_f, want_f,
+        "{name}: failures (left: found, right: expected)"
+    );
+
+    // store-paths is the sorted list of the FODs' outPaths; fods.jsonl is sorted by outPath.
+    let outs: Vec<String> = fods
+        .iter()
+        .map(|f| f["outPath"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = outs.clone();
+    sorted.sort();
+    assert_eq!(outs, sorted);
+    let listed: Vec<String> = std::fs::read_to_string(out.join("store-paths"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(listed, outs);
+
+    // `why` names an attribute that reaches the FOD, and ends at it.
+    for f in &fods {
+        let o = run(fodfuzz()
+            .arg("why")
+            .arg(f["outPath"].as_str().unwrap())
+            .arg("--in")
+            .arg(&out));
+        assert!(o.status.success());
+        let text = String::from_utf8(o.stdout).unwrap();
+        let first = text.lines().next().unwrap();
+        assert!(
+            reach_set(&f["reachedBy"])
+                .iter()
+                .any(|(a, s, c)| first == format!("{a} ({s}, {c})")),
+            "why: {first:?} reaches {}",
+            f["outPath"]
+        );
+        assert!(text.trim_end().ends_with(f["outPath"].as_str().unwrap()));
+    }
+
+    // A different number of workers gives the same files.
+    let again = tmp(&format!("corpus-{name}-1"));
+    scan(dir, &args, &again, "1");
+    for file in ["fods.jsonl", "failures.jsonl", "store-paths", "graph.jsonl"] {
+        assert_eq!(
+            std::fs::read(out.join(file)).unwrap(),
+            std::fs::read(again.join(file)).unwrap(),
+            "{name}: {file} differs between --jobs 2 and 1"
+        );
+    }
+}
+
+#[test]
+fn corpus_collections_give_their_expected_results() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(root().join("corpus")).unwrap() {
+        let dir = entry.unwrap().path();
+        if dir.join("expected.json").is_file() {
+            check(&dir);
+            n += 1;
+        }
+    }
+    assert!(n > 0, "no corpus collection found");
+}
