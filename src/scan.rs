@@ -71,7 +71,10 @@ pub fn scan(args: ScanArgs) -> Result<()> {
     progress.finish();
     let scan = result.context("scan")?;
     let mut findings = scan.graph.findings(&scan.roots);
-    findings.merge(Findings { fods: Default::default(), failures: scan.failures.iter().cloned().collect() });
+    findings.merge(Findings {
+        fods: Default::default(),
+        failures: scan.failures.iter().cloned().collect(),
+    });
     let wall = started.elapsed().as_secs_f64();
     writers::write_all(
         &out,
