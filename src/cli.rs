@@ -74,9 +74,10 @@ pub struct ScanArgs {
     /// Private store the .drv files are written to. Default: DIR/.store
     #[arg(long, value_name = "STORE_DIR")]
     pub store: Option<PathBuf>,
-    /// Do not re-run attributes whose throw/assert tryEval caught to record Nix's message.
+    /// Re-run each attribute whose throw/assert tryEval caught, alone, to record Nix's message
+    /// (one process start each: slow on trees with thousands of unfree/broken/disabled packages).
     #[arg(long)]
-    pub no_explain: bool,
+    pub explain: bool,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,

@@ -206,9 +206,12 @@ impl Dispatcher<'_> {
                     explain: true,
                 });
             }
-            Outcome::Visited(Visit::Throw) => {
-                self.fail(cell, reach, "throw", "(caught by tryEval)".into())
-            }
+            Outcome::Visited(Visit::Throw) => self.fail(
+                cell,
+                reach,
+                "throw",
+                "throw or assert caught by builtins.tryEval (--explain records its message)".into(),
+            ),
             Outcome::Failed { kind, message } => self.fail(cell, reach, &kind, message),
         }
         self.open[cell] -= 1;

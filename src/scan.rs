@@ -53,7 +53,7 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         jobs,
         max_depth: args.max_depth,
         max_batch: args.batch.max(1),
-        explain: !args.no_explain,
+        explain: args.explain,
     };
     let mut journal = Journal::create(&out.join("journal.jsonl"))?;
     let mut progress = Progress::new(args.quiet);
