@@ -5,7 +5,7 @@ use crate::records::{Findings, Fod, Reach};
 use anyhow::Result;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::Dfs;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 #[derive(Debug)]
@@ -18,7 +18,8 @@ pub struct DrvGraph {
     store_root: PathBuf,
     pub graph: DiGraph<DrvNode, ()>,
     ids: HashMap<String, NodeIndex>,
-    pub fod_count: usize,
+    /// Distinct FOD outputs so far (one source has a .drv per system, all with one output).
+    fod_outputs: HashSet<String>,
 }
 
 impl DrvGraph {
@@ -27,7 +28,7 @@ impl DrvGraph {
             store_root,
             graph: DiGraph::new(),
             ids: HashMap::new(),
-            fod_count: 0,
+            fod_outputs: HashSet::new(),
         }
     }
 
@@ -48,10 +49,16 @@ impl DrvGraph {
                 }
                 self.graph.add_edge(n, m, ());
             }
-            self.fod_count += usize::from(parsed.fixed.is_some());
+            if let Some(f) = &parsed.fixed {
+                self.fod_outputs.insert(f.out_path.clone());
+            }
             self.graph[n].fixed = parsed.fixed;
         }
         Ok(root)
+    }
+
+    pub fn fod_count(&self) -> usize {
+        self.fod_outputs.len()
     }
 
     fn intern(&mut self, path: &str) -> NodeIndex {

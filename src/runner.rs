@@ -124,7 +124,7 @@ pub async fn run(
         progress.update(
             d.done(),
             d.jobs.len() as u64,
-            d.scan.graph.fod_count,
+            d.scan.graph.fod_count(),
             d.scan.failures.len(),
         );
     }

@@ -192,3 +192,48 @@ fn corpus_collections_give_their_expected_results() {
     }
     assert!(n > 0, "no corpus collection found");
 }
+
+/// `--explain` records Nix's own message for a throw tryEval caught; a `--matrix` file names
+/// its configs in the outputs.
+#[test]
+fn explain_and_named_matrix_configs() {
+    let out = tmp("explain");
+    let matrix = out.join("matrix.json");
+    std::fs::write(
+        &matrix,
+        r#"{"systems": ["x86_64-linux"], "configs": {"default": "{}"}}"#,
+    )
+    .unwrap();
+    let o = run(fodfuzz()
+        .arg("scan")
+        .arg(root().join("corpus/basic"))
+        .arg("--out")
+        .arg(out.join("scan"))
+        .arg("--matrix")
+        .arg(&matrix)
+        .args(["--explain", "--attr-timeout", "3", "--quiet"]));
+    assert!(o.status.success());
+    let failures = jsonl(&out.join("scan/failures.jsonl"));
+    let broken = failures
+        .iter()
+        .find(|f| f["attrPath"] == "broken-pkg")
+        .expect("broken-pkg fails with {}");
+    assert_eq!(broken["kind"], "throw");
+    assert_eq!(broken["config"], "default");
+    assert!(
+        broken["message"]
+            .as_str()
+            .unwrap()
+            .contains("is marked as broken"),
+        "{broken}"
+    );
+    let fods = jsonl(&out.join("scan/fods.jsonl"));
+    assert!(!fods.is_empty());
+    assert!(fods.iter().all(|f| {
+        f["reachedBy"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["config"] == "default")
+    }));
+}
