@@ -15,7 +15,7 @@ impl Progress {
             let b = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
             b.set_style(
                 ProgressStyle::with_template(
-                    "{elapsed_precise} [{bar:30}] {pos}/{len} attrs  {msg}  {per_sec}  ETA {eta}",
+                    "{elapsed_precise} [{bar:30}] {pos}/{len} attrs  {msg}  ETA {eta}",
                 )
                 .expect("valid template")
                 .progress_chars("=> "),
@@ -36,7 +36,11 @@ impl Progress {
     }
 
     pub fn update(&mut self, done: u64, queued: u64, fods: usize, failures: usize) {
-        let msg = format!("{fods} FODs  {failures} failures");
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        let msg = format!(
+            "{fods} FODs  {failures} failures  {:.0} attrs/s",
+            done as f64 / secs
+        );
         match &self.bar {
             Some(b) => {
                 b.set_length(queued);
