@@ -78,6 +78,13 @@ pub struct ScanArgs {
     /// (one process start each: slow on trees with thousands of unfree/broken/disabled packages).
     #[arg(long)]
     pub explain: bool,
+    /// Continue the scan in DIR: replay its journal (nothing already recorded is evaluated
+    /// again) and evaluate the rest. Needs the same tree, matrix and depth.
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
+    /// Replace an earlier scan's outputs in DIR (its private store is kept and reused).
+    #[arg(long)]
+    pub force: bool,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,

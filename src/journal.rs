@@ -1,54 +1,113 @@
 //! An append-only record of every worker outcome, written as it arrives, so that what a run
-//! found is on disk even if the driver itself dies.
-use crate::worker::{Outcome, Visit};
+//! found survives a crash of the driver: `--resume` replays it instead of evaluating again.
+use crate::worker::Outcome;
 use anyhow::{Context, Result};
-use serde_json::json;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
-use std::time::{Duration, Instant};
+
+/// Identifies one job of a plan: cell, attribute path, and whether it is an explain re-run.
+pub type Key = (usize, Vec<String>, bool);
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    cell: usize,
+    path: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    explain: bool,
+    outcome: Outcome,
+}
 
 pub struct Journal {
-    out: BufWriter<File>,
-    last_flush: Instant,
+    out: File,
 }
 
 impl Journal {
-    pub fn create(path: &Path) -> Result<Self> {
-        let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        Ok(Journal {
-            out: BufWriter::new(f),
-            last_flush: Instant::now(),
-        })
-    }
-
-    pub fn write(&mut self, cell: usize, attr: &str, outcome: &Outcome) -> Result<()> {
-        let line = match outcome {
-            Outcome::Visited(Visit::Drv { drv_path, .. }) => {
-                json!({"cell": cell, "attrPath": attr, "drvPath": drv_path})
+    /// Opens `path` for appending; with `replay`, first reads what an earlier run recorded.
+    /// A last line cut short by a crash is ignored (and will be evaluated again).
+    pub fn open(path: &Path, replay: bool) -> Result<(Self, HashMap<Key, Outcome>)> {
+        let mut done = HashMap::new();
+        if replay && path.exists() {
+            let reader = BufReader::new(
+                File::open(path).with_context(|| format!("reading {}", path.display()))?,
+            );
+            for line in reader.lines() {
+                if let Ok(e) = serde_json::from_str::<Entry>(&line?) {
+                    done.insert((e.cell, e.path, e.explain), e.outcome);
+                }
             }
-            Outcome::Visited(Visit::Set { names }) => {
-                json!({"cell": cell, "attrPath": attr, "set": names.len()})
-            }
-            Outcome::Visited(Visit::Skip) => json!({"cell": cell, "attrPath": attr, "skip": true}),
-            Outcome::Visited(Visit::Throw) => {
-                json!({"cell": cell, "attrPath": attr, "throw": true})
-            }
-            Outcome::Failed { kind, message } => {
-                json!({"cell": cell, "attrPath": attr, "kind": kind, "message": message})
-            }
-        };
-        serde_json::to_writer(&mut self.out, &line)?;
-        self.out.write_all(b"\n")?;
-        if self.last_flush.elapsed() > Duration::from_millis(500) {
-            self.flush()?;
         }
-        Ok(())
+        let mut out = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .truncate(false)
+            .open(path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        if !replay {
+            out.set_len(0)?;
+        } else if out.metadata()?.len() > 0 {
+            // Start on a fresh line if the last one was cut short.
+            let mut last = [0u8];
+            out.seek(SeekFrom::End(-1))?;
+            out.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok((Journal { out }, done))
     }
 
-    pub fn flush(&mut self) -> Result<()> {
-        self.out.flush()?;
-        self.last_flush = Instant::now();
-        Ok(())
+    /// Appends one outcome; one write per line, so a crash loses at most the line in flight.
+    pub fn write(&mut self, key: &Key, outcome: &Outcome) -> Result<()> {
+        let entry = Entry {
+            cell: key.0,
+            path: key.1.clone(),
+            explain: key.2,
+            outcome: outcome.clone(),
+        };
+        let mut line = serde_json::to_vec(&entry)?;
+        line.push(b'\n');
+        self.out.write_all(&line).context("writing the journal")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::worker::Visit;
+
+    #[test]
+    fn replays_whole_lines_and_skips_a_cut_one() {
+        let dir = std::env::temp_dir().join(format!("fodfuzz-journal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("journal.jsonl");
+        let (mut j, _) = Journal::open(&path, false).unwrap();
+        let a: Key = (0, vec!["a".into()], false);
+        j.write(&a, &Outcome::Visited(Visit::Skip)).unwrap();
+        let b: Key = (1, vec!["b".into()], false);
+        j.write(
+            &b,
+            &Outcome::Failed {
+                kind: "timeout".into(),
+                message: "m".into(),
+            },
+        )
+        .unwrap();
+        drop(j);
+        // A crash in the middle of a line.
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(br#"{"cell":0,"path":["c"],"outc"#).unwrap();
+        drop(f);
+        let (mut j, done) = Journal::open(&path, true).unwrap();
+        assert_eq!(done.len(), 2);
+        assert_eq!(done[&a], Outcome::Visited(Visit::Skip));
+        let c: Key = (0, vec!["c".into()], false);
+        j.write(&c, &Outcome::Visited(Visit::Skip)).unwrap();
+        drop(j);
+        let (_, done) = Journal::open(&path, true).unwrap();
+        assert_eq!(done.len(), 3, "the line after the cut one is whole");
     }
 }

@@ -33,6 +33,8 @@ fn main() -> ExitCode {
             eprintln!("fodfuzz: {e:#}");
             if e.downcast_ref::<preflight::BadInput>().is_some() {
                 ExitCode::from(2)
+            } else if let Some(scan::Interrupted(sig)) = e.downcast_ref() {
+                ExitCode::from(128 + *sig as u8)
             } else {
                 ExitCode::FAILURE
             }

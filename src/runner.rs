@@ -3,15 +3,15 @@
 //! record as it arrives.
 use crate::attrpath;
 use crate::graph::DrvGraph;
-use crate::journal::Journal;
+use crate::journal::{Journal, Key};
 use crate::plan::Cell;
 use crate::progress::Progress;
 use crate::records::{Failure, Reach};
 use crate::worker::{self, Batch, Event, Outcome, Setup, Visit};
 use anyhow::Result;
 use petgraph::graph::NodeIndex;
-use std::collections::VecDeque;
 use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -36,6 +36,8 @@ pub struct CellStats {
 }
 
 pub struct Scan {
+    /// The signal that stopped the scan early, if one did.
+    pub interrupted: Option<i32>,
     pub graph: DrvGraph,
     pub roots: Vec<(Reach, NodeIndex)>,
     pub failures: Vec<Failure>,
@@ -60,6 +62,9 @@ struct Dispatcher<'a> {
     started: Instant,
     scan: Scan,
     journal: &'a mut Journal,
+    /// Outcomes an earlier run journaled: applied instead of evaluated again.
+    replay: HashMap<Key, Outcome>,
+    replayed: Vec<(u64, Outcome)>,
 }
 
 pub async fn run(
@@ -67,9 +72,13 @@ pub async fn run(
     cells: &[Cell],
     opts: &Options,
     graph: DrvGraph,
-    journal: &mut Journal,
+    (journal, replay): (&mut Journal, HashMap<Key, Outcome>),
     progress: &mut Progress,
 ) -> Result<Scan> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let groups = setup.groups.clone();
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let mut workers = Vec::new();
     for w in 0..opts.jobs {
@@ -86,12 +95,15 @@ pub async fn run(
         open: vec![0; cells.len()],
         started: Instant::now(),
         scan: Scan {
+            interrupted: None,
             graph,
             roots: Vec::new(),
             failures: Vec::new(),
             stats: vec![CellStats::default(); cells.len()],
         },
         journal,
+        replay,
+        replayed: Vec::new(),
     };
     for cell in 0..cells.len() {
         d.enqueue(Job {
@@ -104,6 +116,9 @@ pub async fn run(
     let mut idle: Vec<usize> = (0..opts.jobs).rev().collect();
     let mut busy = 0;
     loop {
+        while let Some((id, outcome)) = d.replayed.pop() {
+            d.record(id, outcome, false)?;
+        }
         while let Some(&w) = idle.last() {
             let Some(batch) = d.next_batch() else { break };
             idle.pop();
@@ -113,11 +128,20 @@ pub async fn run(
         if busy == 0 {
             break;
         }
-        match events.recv().await {
-            Some(Event::Job { id, outcome }) => d.record(id, outcome)?,
+        let event = tokio::select! {
+            e = events.recv() => e,
+            _ = sigint.recv() => { d.scan.interrupted = Some(libc::SIGINT); None }
+            _ = sigterm.recv() => { d.scan.interrupted = Some(libc::SIGTERM); None }
+        };
+        match event {
+            Some(Event::Job { id, outcome }) => d.record(id, outcome, true)?,
             Some(Event::BatchDone { worker }) => {
                 idle.push(worker);
                 busy -= 1;
+            }
+            None if d.scan.interrupted.is_some() => {
+                worker::kill_all(&groups);
+                break;
             }
             None => anyhow::bail!("all workers stopped"),
         }
@@ -128,7 +152,6 @@ pub async fn run(
             d.scan.failures.len(),
         );
     }
-    d.journal.flush()?;
     Ok(d.scan)
 }
 
@@ -139,8 +162,14 @@ impl Dispatcher<'_> {
 
     fn enqueue(&mut self, job: Job) {
         let id = self.jobs.len() as u64;
-        self.queues[job.cell].push_back(id);
         self.open[job.cell] += 1;
+        match self
+            .replay
+            .remove(&(job.cell, job.path.clone(), job.explain))
+        {
+            Some(outcome) => self.replayed.push((id, outcome)),
+            None => self.queues[job.cell].push_back(id),
+        }
         self.jobs.push(job);
     }
 
@@ -171,16 +200,20 @@ impl Dispatcher<'_> {
         })
     }
 
-    fn record(&mut self, id: u64, outcome: Outcome) -> Result<()> {
+    /// Applies one outcome; `fresh` ones (not replayed) are journaled first.
+    fn record(&mut self, id: u64, outcome: Outcome, fresh: bool) -> Result<()> {
         let job = &self.jobs[id as usize];
         let (cell, explain) = (job.cell, job.explain);
+        if fresh {
+            self.journal
+                .write(&(cell, job.path.clone(), explain), &outcome)?;
+        }
         let attr = attrpath::show(&job.path);
         let reach = Reach {
             attr_path: attr,
             system: self.cells[cell].system.clone(),
             config: self.cells[cell].label.clone(),
         };
-        self.journal.write(cell, &reach.attr_path, &outcome)?;
         let stats = &mut self.scan.stats[cell];
         if !explain {
             stats.visited += 1;

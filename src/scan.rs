@@ -2,15 +2,47 @@
 use crate::cli::ScanArgs;
 use crate::graph::DrvGraph;
 use crate::journal::Journal;
+use crate::preflight::bad;
 use crate::progress::Progress;
 use crate::records::Findings;
 use crate::runner::{self, Options};
 use crate::worker::Setup;
 use crate::{plan, preflight, writers};
 use anyhow::{Context, Result};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 const HARNESS: &str = include_str!("../harness/visit.nix");
+/// Files a scan writes into its output directory; `--force` removes them.
+const OUTPUTS: &[&str] = &[
+    "fods.jsonl",
+    "failures.jsonl",
+    "store-paths",
+    "summary.json",
+    "graph.jsonl",
+    "journal.jsonl",
+    ".fodfuzz",
+];
+
+/// The scan stopped on a signal; partial outputs are written. `main` exits with 128 + signal.
+#[derive(Debug)]
+pub struct Interrupted(pub i32);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = if self.0 == libc::SIGINT {
+            "SIGINT"
+        } else {
+            "SIGTERM"
+        };
+        write!(
+            f,
+            "interrupted by {name}: partial results written (summary.json: \"complete\": false); run the same command with --resume to finish"
+        )
+    }
+}
+
+impl std::error::Error for Interrupted {}
 
 pub fn scan(args: ScanArgs) -> Result<()> {
     let started = Instant::now();
@@ -24,10 +56,29 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         }
     }
     let tree = preflight::check_tree(&nix, &args.path)?;
-    preflight::check_out_dir(&args.out)?;
+    prepare_out_dir(&args.out, args.resume, args.force)?;
     let out = args.out.canonicalize()?;
     let work = out.join(".fodfuzz");
     std::fs::create_dir_all(&work)?;
+    // What the results depend on: a resumed scan must have the same.
+    let plan = serde_json::json!({
+        "tree": tree,
+        "cells": cells.iter().map(|c| [&c.system, &c.config, &c.label]).collect::<Vec<_>>(),
+        "maxDepth": args.max_depth,
+    });
+    let plan_file = work.join("plan.json");
+    if args.resume && plan_file.exists() {
+        let old: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&plan_file)?).unwrap_or_default();
+        if old != plan {
+            return Err(bad(format!(
+                "{} holds a scan of another tree, matrix or depth: resume it with the same arguments, or use --force",
+                out.display()
+            ))
+            .into());
+        }
+    }
+    std::fs::write(&plan_file, serde_json::to_vec_pretty(&plan)?)?;
     let harness = work.join("visit.nix");
     std::fs::write(&harness, HARNESS)?;
     let store = match &args.store {
@@ -48,6 +99,7 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         store: store.clone(),
         work_dir: work,
         attr_timeout: Duration::from_secs_f64(args.attr_timeout.max(0.1)),
+        groups: Default::default(),
     };
     let opts = Options {
         jobs,
@@ -55,7 +107,8 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         max_batch: args.batch.max(1),
         explain: args.explain,
     };
-    let mut journal = Journal::create(&out.join("journal.jsonl"))?;
+    let (mut journal, replay) = Journal::open(&out.join("journal.jsonl"), args.resume)?;
+    let replayed = replay.len();
     let mut progress = Progress::new(args.quiet);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -65,7 +118,7 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         &cells,
         &opts,
         DrvGraph::new(store),
-        &mut journal,
+        (&mut journal, replay),
         &mut progress,
     ));
     progress.finish();
@@ -76,20 +129,14 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         failures: scan.failures.iter().cloned().collect(),
     });
     let wall = started.elapsed().as_secs_f64();
-    writers::write_all(
-        &out,
-        &findings,
-        &scan.graph,
-        &scan.roots,
-        &cells,
-        &scan.stats,
-        wall,
-    )?;
+    let complete = scan.interrupted.is_none();
+    writers::write_all(&out, &findings, &scan, &cells, wall, complete)?;
     if !args.quiet {
         eprintln!(
-            "fodfuzz: {} cells, {} attributes, {} derivations, {} FODs, {} failures in {:.1} s; wrote {}",
+            "fodfuzz: {} cells, {} attributes ({} from the journal), {} derivations, {} FODs, {} failures in {:.1} s; wrote {}",
             cells.len(),
             scan.stats.iter().map(|s| s.visited).sum::<u64>(),
+            replayed,
             scan.graph.graph.node_count(),
             findings.fods.len(),
             findings.failures.len(),
@@ -97,5 +144,33 @@ pub fn scan(args: ScanArgs) -> Result<()> {
             out.display()
         );
     }
+    match scan.interrupted {
+        Some(sig) => Err(Interrupted(sig).into()),
+        None => Ok(()),
+    }
+}
+
+/// A non-empty output directory holds an earlier scan: continue it (`--resume`), replace it
+/// (`--force`), or refuse.
+fn prepare_out_dir(dir: &Path, resume: bool, force: bool) -> Result<()> {
+    let non_empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
+    if non_empty && !resume && !force {
+        return Err(bad(format!(
+            "{} is not empty: pass --resume to continue the scan in it, or --force to replace it",
+            dir.display()
+        ))
+        .into());
+    }
+    if force {
+        for name in OUTPUTS {
+            let p = dir.join(name);
+            let _ = if p.is_dir() {
+                std::fs::remove_dir_all(&p)
+            } else {
+                std::fs::remove_file(&p)
+            };
+        }
+    }
+    preflight::check_out_dir(dir)?;
     Ok(())
 }

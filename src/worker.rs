@@ -2,10 +2,11 @@
 //! records the harness streams on stderr, and turns a timeout, an uncatchable error or a crash
 //! into a failure of the one path that was in progress, then goes on with the rest of the batch
 //! in a fresh process. No record of another path is ever lost with it.
-use serde::Deserialize;
-use std::collections::VecDeque;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
@@ -21,6 +22,8 @@ pub struct Setup {
     pub store: PathBuf,
     pub work_dir: PathBuf,
     pub attr_timeout: Duration,
+    /// Process groups of the running children, so that an interrupted scan can kill them all.
+    pub groups: Arc<Mutex<HashSet<i32>>>,
 }
 
 #[derive(Debug)]
@@ -33,7 +36,7 @@ pub struct Batch {
 }
 
 /// What the harness reports for one path.
-#[derive(Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Visit {
     Drv {
@@ -48,7 +51,8 @@ pub enum Visit {
     Throw,
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Visited(Visit),
     Failed { kind: String, message: String },
@@ -172,6 +176,13 @@ async fn run_process(
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
+    // SAFETY: prctl is async-signal-safe. The child dies with the driver, even on SIGKILL.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
@@ -185,6 +196,9 @@ async fn run_process(
         }
     };
     let pgid = child.id().map(|p| p as i32);
+    if let Some(pg) = pgid {
+        setup.groups.lock().expect("not poisoned").insert(pg);
+    }
     let mut lines = BufReader::new(child.stderr.take().expect("piped")).lines();
     let mut done = Vec::new();
     let mut current: Option<u64> = None;
@@ -215,6 +229,7 @@ async fn run_process(
     };
     if let Some(pg) = pgid {
         kill_group(pg);
+        setup.groups.lock().expect("not poisoned").remove(&pg);
     }
     let status = child.wait().await;
     let blamed = current.or_else(|| {
@@ -266,6 +281,13 @@ fn kill_group(pgid: i32) {
     // SAFETY: killpg only sends a signal; a group that is already gone yields ESRCH.
     unsafe {
         libc::killpg(pgid, libc::SIGKILL);
+    }
+}
+
+/// Kills every child's process group (on SIGINT/SIGTERM of the driver).
+pub fn kill_all(groups: &Mutex<HashSet<i32>>) {
+    for &pg in groups.lock().expect("not poisoned").iter() {
+        kill_group(pg);
     }
 }
 

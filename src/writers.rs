@@ -2,7 +2,7 @@
 use crate::graph::DrvGraph;
 use crate::plan::Cell;
 use crate::records::{Findings, Reach};
-use crate::runner::CellStats;
+use crate::runner::{CellStats, Scan};
 use anyhow::{Context, Result};
 use petgraph::graph::NodeIndex;
 use serde_json::json;
@@ -29,11 +29,10 @@ pub fn write_file(
 pub fn write_all(
     dir: &Path,
     findings: &Findings,
-    graph: &DrvGraph,
-    roots: &[(Reach, NodeIndex)],
+    scan: &Scan,
     cells: &[Cell],
-    stats: &[CellStats],
     wall: f64,
+    complete: bool,
 ) -> Result<()> {
     write_file(dir, "fods.jsonl", |w| {
         for fod in findings.fods.values() {
@@ -55,9 +54,14 @@ pub fn write_all(
         }
         Ok(())
     })?;
-    write_file(dir, "graph.jsonl", |w| write_graph(w, graph, roots))?;
+    write_file(dir, "graph.jsonl", |w| {
+        write_graph(w, &scan.graph, &scan.roots)
+    })?;
     write_file(dir, "summary.json", |w| {
-        serde_json::to_writer_pretty(&mut *w, &summary(findings, cells, stats, wall))?;
+        serde_json::to_writer_pretty(
+            &mut *w,
+            &summary(findings, cells, &scan.stats, wall, complete),
+        )?;
         w.write_all(b"\n")?;
         Ok(())
     })
@@ -101,6 +105,7 @@ fn summary(
     cells: &[Cell],
     stats: &[CellStats],
     wall: f64,
+    complete: bool,
 ) -> serde_json::Value {
     // Which cells reach each FOD, to count per cell and unique to a cell.
     let mut per_cell: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
@@ -132,7 +137,7 @@ fn summary(
         })
         .collect();
     json!({
-        "complete": true,
+        "complete": complete,
         "cells": cells_json,
         "totals": {
             "attributesVisited": stats.iter().map(|s| s.visited).sum::<u64>(),
