@@ -55,8 +55,16 @@ fn misbehaving_workers_cost_only_their_attribute() {
     // Every other path was visited, the pruned `lib` was not.
     let visited: Vec<String> = jsonl(&out.join("journal.jsonl"))
         .iter()
-        .filter(|r| r.get("kind").is_none())
-        .map(|r| r["attrPath"].as_str().unwrap().to_owned())
+        .filter(|r| r["outcome"].get("visited").is_some())
+        .map(|r| {
+            r["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(".")
+        })
         .collect();
     for a in ["", "a-ok", "flood", "z-ok"] {
         assert!(visited.iter().any(|v| v == a), "{a} visited: {visited:?}");
