@@ -71,6 +71,15 @@ pub struct ScanArgs {
     /// At most this many attribute paths per nix-instantiate process.
     #[arg(long, default_value_t = 200)]
     pub batch: usize,
+    /// One memory budget for all workers together (e.g. 8G). When their resident memory
+    /// together would exceed it, the largest is killed and its attributes retried in a fresh
+    /// process; an attribute that exceeds it alone is recorded as `oom`. Default: 3/4 of RAM.
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
+    /// A worker above this resident memory after an attribute is replaced by a fresh process
+    /// before the next. Default: the budget / (2 × jobs), at least 512M.
+    #[arg(long, value_name = "SIZE")]
+    pub recycle_memory: Option<String>,
     /// Private store the .drv files are written to. Default: DIR/.store
     #[arg(long, value_name = "STORE_DIR")]
     pub store: Option<PathBuf>,

@@ -4,6 +4,7 @@ mod cli;
 mod drv;
 mod graph;
 mod journal;
+mod memory;
 mod plan;
 mod preflight;
 mod progress;

@@ -1,24 +1,27 @@
 //! The dispatcher: owns the queue of attribute paths of every cell, hands batches to idle
 //! workers, turns their records into graph roots, failures and new paths, and journals each
 //! record as it arrives.
-use crate::attrpath;
 use crate::graph::DrvGraph;
 use crate::journal::{Journal, Key};
 use crate::plan::Cell;
 use crate::progress::Progress;
 use crate::records::{Failure, Reach};
 use crate::worker::{self, Batch, Event, Outcome, Setup, Visit};
+use crate::{attrpath, memory};
 use anyhow::Result;
 use petgraph::graph::NodeIndex;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 #[derive(Clone, Debug)]
 pub struct Options {
     pub jobs: usize,
+    /// One budget for the resident memory of all workers together.
+    pub max_memory: u64,
     pub max_depth: usize,
     pub max_batch: usize,
     /// Re-run paths whose throw tryEval caught, without it, to record Nix's message.
@@ -79,6 +82,8 @@ pub async fn run(
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let groups = setup.groups.clone();
+    let oom_killed = setup.oom_killed.clone();
+    let mut memory_check = tokio::time::interval(Duration::from_millis(250));
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let mut workers = Vec::new();
     for w in 0..opts.jobs {
@@ -130,6 +135,10 @@ pub async fn run(
         }
         let event = tokio::select! {
             e = events.recv() => e,
+            _ = memory_check.tick() => {
+                enforce_budget(&groups, &oom_killed, opts.max_memory);
+                continue;
+            }
             _ = sigint.recv() => { d.scan.interrupted = Some(libc::SIGINT); None }
             _ = sigterm.recv() => { d.scan.interrupted = Some(libc::SIGTERM); None }
         };
@@ -153,6 +162,20 @@ pub async fn run(
         );
     }
     Ok(d.scan)
+}
+
+/// Kills the largest worker when all together exceed the budget.
+fn enforce_budget(groups: &Mutex<HashSet<i32>>, oom_killed: &Mutex<HashSet<i32>>, budget: u64) {
+    let sizes: Vec<(i32, u64)> = groups
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .map(|&pg| (pg, memory::rss(pg)))
+        .collect();
+    if let Some(pg) = memory::over_budget(&sizes, budget) {
+        oom_killed.lock().expect("not poisoned").insert(pg);
+        worker::kill_group(pg);
+    }
 }
 
 impl Dispatcher<'_> {

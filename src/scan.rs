@@ -7,7 +7,7 @@ use crate::progress::Progress;
 use crate::records::Findings;
 use crate::runner::{self, Options};
 use crate::worker::Setup;
-use crate::{plan, preflight, writers};
+use crate::{memory, plan, preflight, writers};
 use anyhow::{Context, Result};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -48,6 +48,18 @@ pub fn scan(args: ScanArgs) -> Result<()> {
     let started = Instant::now();
     let nix = preflight::find_nix_instantiate()?;
     let cells = plan::cells(&args.systems, &args.configs, args.matrix.as_deref())?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let max_memory = match &args.max_memory {
+        Some(s) => memory::parse_size(s)?,
+        None => memory::total_memory().map_or(u64::MAX, |m| m / 4 * 3),
+    };
+    let recycle_rss = match &args.recycle_memory {
+        Some(s) => memory::parse_size(s)?,
+        None => (max_memory / (2 * jobs as u64)).max(512 << 20),
+    };
     let mut checked = Vec::new();
     for c in &cells {
         if !checked.contains(&&c.config) {
@@ -88,10 +100,6 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         }
         None => out.join(".store"),
     };
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
     let setup = Setup {
         nix_instantiate: nix,
         harness,
@@ -100,9 +108,12 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         work_dir: work,
         attr_timeout: Duration::from_secs_f64(args.attr_timeout.max(0.1)),
         groups: Default::default(),
+        oom_killed: Default::default(),
+        recycle_rss,
     };
     let opts = Options {
         jobs,
+        max_memory,
         max_depth: args.max_depth,
         max_batch: args.batch.max(1),
         explain: args.explain,

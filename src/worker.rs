@@ -2,6 +2,7 @@
 //! records the harness streams on stderr, and turns a timeout, an uncatchable error or a crash
 //! into a failure of the one path that was in progress, then goes on with the rest of the batch
 //! in a fresh process. No record of another path is ever lost with it.
+use crate::memory;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
@@ -24,6 +25,11 @@ pub struct Setup {
     pub attr_timeout: Duration,
     /// Process groups of the running children, so that an interrupted scan can kill them all.
     pub groups: Arc<Mutex<HashSet<i32>>>,
+    /// Groups the dispatcher killed to keep within the memory budget.
+    pub oom_killed: Arc<Mutex<HashSet<i32>>>,
+    /// A process whose resident memory is above this after an attribute is replaced by a fresh
+    /// one before the next (Nix's evaluator never gives memory back).
+    pub recycle_rss: u64,
 }
 
 #[derive(Debug)]
@@ -202,29 +208,39 @@ async fn run_process(
     let mut lines = BufReader::new(child.stderr.take().expect("piped")).lines();
     let mut done = Vec::new();
     let mut current: Option<u64> = None;
+    let mut started = 0;
     let mut error_line: Option<String> = None;
     // The first path's deadline also covers importing the tree.
     let mut deadline = Instant::now() + setup.attr_timeout;
-    let timed_out = loop {
+    enum Stop {
+        Ended,
+        TimedOut,
+        Recycled,
+    }
+    let stop = loop {
         tokio::select! {
             line = lines.next_line() => match line {
                 Ok(Some(line)) => {
                     if let Some(id) = line.strip_prefix("trace: @fodfuzz-start ") {
                         current = id.trim().parse().ok();
+                        started += 1;
                         error_line = None;
                         deadline = Instant::now() + setup.attr_timeout;
                     } else if let Some(json) = line.strip_prefix("trace: @fodfuzz ") {
                         if let Ok(rec) = serde_json::from_str::<Line>(json) {
                             done.push((rec.id, Outcome::Visited(rec.visit)));
                             current = None;
+                            if pgid.is_some_and(|pid| memory::rss(pid) > setup.recycle_rss) {
+                                break Stop::Recycled;
+                            }
                         }
                     } else if error_line.is_none() {
                         error_line = line.strip_prefix("error: ").map(|m| m.trim().to_owned());
                     }
                 }
-                Ok(None) | Err(_) => break false,
+                Ok(None) | Err(_) => break Stop::Ended,
             },
-            _ = sleep_until(deadline) => break true,
+            _ = sleep_until(deadline) => break Stop::TimedOut,
         }
     };
     if let Some(pg) = pgid {
@@ -232,6 +248,29 @@ async fn run_process(
         setup.groups.lock().expect("not poisoned").remove(&pg);
     }
     let status = child.wait().await;
+    let oom_killed =
+        pgid.is_some_and(|pg| setup.oom_killed.lock().expect("not poisoned").remove(&pg));
+    if matches!(stop, Stop::Recycled) {
+        return (done, None);
+    }
+    if oom_killed {
+        // Killed for the budget: the path in progress is retried first in a fresh process, and
+        // only when it was already first (it blew the budget alone) is it a failure.
+        return match current {
+            Some(id) if started == 1 => (
+                done,
+                Some((
+                    id,
+                    Outcome::Failed {
+                        kind: "oom".into(),
+                        message: "evaluating it alone exceeded the memory budget (--max-memory)"
+                            .into(),
+                    },
+                )),
+            ),
+            _ => (done, None),
+        };
+    }
     let blamed = current.or_else(|| {
         pending
             .iter()
@@ -241,7 +280,7 @@ async fn run_process(
     let Some(blamed) = blamed else {
         return (done, None);
     };
-    let (kind, message) = if timed_out {
+    let (kind, message) = if matches!(stop, Stop::TimedOut) {
         (
             "timeout".to_owned(),
             format!("no result within {} s", setup.attr_timeout.as_secs_f64()),
@@ -277,7 +316,7 @@ async fn run_process(
 }
 
 /// Kills the child's whole process group: anything it started must go with it.
-fn kill_group(pgid: i32) {
+pub fn kill_group(pgid: i32) {
     // SAFETY: killpg only sends a signal; a group that is already gone yields ESRCH.
     unsafe {
         libc::killpg(pgid, libc::SIGKILL);

@@ -1,0 +1,85 @@
+//! The memory budget and recycling, against a fake nix-instantiate that eats memory.
+mod common;
+use common::*;
+use std::path::Path;
+
+fn fake_scan(name: &str, root_names: &str, extra: &[&str]) -> (std::path::PathBuf, usize) {
+    let out = tmp(name);
+    let tree = tmp(&format!("{name}-tree"));
+    std::fs::write(tree.join("default.nix"), "{ ... }: {}").unwrap();
+    let log = tree.join("processes");
+    let path = format!(
+        "{}:{}",
+        root().join("tests/fake").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let o = run(fodfuzz()
+        .env("PATH", path)
+        .env("FAKE_ROOT", root_names)
+        .env("FAKE_LOG", &log)
+        .arg("scan")
+        .arg(&tree)
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--system",
+            "x86_64-linux",
+            "--config",
+            "{}",
+            "--attr-timeout",
+            "60",
+            "--quiet",
+        ])
+        .args(extra));
+    assert!(o.status.success());
+    let processes = std::fs::read_to_string(&log).unwrap().lines().count();
+    (out, processes)
+}
+
+fn failures(out: &Path) -> Vec<(String, String)> {
+    jsonl(&out.join("failures.jsonl"))
+        .iter()
+        .map(|f| {
+            (
+                f["attrPath"].as_str().unwrap().to_owned(),
+                f["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_attribute_over_the_budget_is_oom_and_the_rest_completes() {
+    let started = std::time::Instant::now();
+    let (out, _) = fake_scan(
+        "oom",
+        "a-ok b-ok eat z-ok",
+        &["--max-memory", "200M", "--jobs", "1"],
+    );
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "the eater was killed, not waited for"
+    );
+    assert_eq!(failures(&out), vec![("eat".to_owned(), "oom".to_owned())]);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["totals"]["attributesVisited"], 5);
+}
+
+#[test]
+fn workers_over_the_recycle_threshold_are_replaced_between_attributes() {
+    let (_, once) = fake_scan(
+        "norecycle",
+        "a-ok b-ok c-ok d-ok",
+        &["--jobs", "1", "--batch", "10"],
+    );
+    let (out, recycled) = fake_scan(
+        "recycle",
+        "a-ok b-ok c-ok d-ok",
+        &["--jobs", "1", "--batch", "10", "--recycle-memory", "1"],
+    );
+    assert!(failures(&out).is_empty());
+    // Root, then four attributes: one process each when every process is over the threshold.
+    assert_eq!(once, 2, "root batch, then one batch of four");
+    assert_eq!(recycled, 5);
+}
