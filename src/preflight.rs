@@ -30,6 +30,41 @@ pub fn find_nix_instantiate() -> Result<PathBuf, BadInput> {
         })
 }
 
+/// The oldest Nix whose `nix-instantiate` has everything the harness uses (`--read-write-mode`
+/// with `--store`, `restrict-eval`, `allow-import-from-derivation`).
+const MIN_NIX: (u32, u32) = (2, 3);
+
+/// Refuses a `nix-instantiate` older than [`MIN_NIX`]; Lix ("Lix, like Nix") passes by its
+/// Nix-compatible version number.
+pub fn check_nix_version(nix: &Path) -> Result<(), BadInput> {
+    let out = Command::new(nix)
+        .arg("--version")
+        .output()
+        .map_err(|e| bad(format!("cannot run {}: {e}", nix.display())))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let version = text.split_whitespace().rev().find_map(|w| {
+        let mut parts = w.split('.').map(|p| p.parse::<u32>());
+        match (parts.next(), parts.next()) {
+            (Some(Ok(a)), Some(Ok(b))) => Some((a, b)),
+            _ => None,
+        }
+    });
+    match version {
+        Some(v) if v >= MIN_NIX => Ok(()),
+        Some((a, b)) => Err(bad(format!(
+            "{} is Nix {a}.{b}, too old: fodfuzz needs Nix {}.{} or newer",
+            nix.display(),
+            MIN_NIX.0,
+            MIN_NIX.1
+        ))),
+        None => Err(bad(format!(
+            "{} printed no version: {:?}",
+            nix.display(),
+            text.trim()
+        ))),
+    }
+}
+
 /// The first `error:` line Nix printed, with its position line when it has one.
 fn nix_error(stderr: &[u8]) -> String {
     let text = String::from_utf8_lossy(stderr);
@@ -57,7 +92,14 @@ pub fn check_tree(nix: &Path, tree: &Path) -> Result<PathBuf, BadInput> {
         )));
     }
     let out = Command::new(nix)
-        .args(["--eval", "--readonly-mode", "--argstr", "tree"])
+        .args([
+            "--store",
+            "dummy://",
+            "--eval",
+            "--readonly-mode",
+            "--argstr",
+            "tree",
+        ])
         .arg(&tree)
         .args(["-E", "{ tree }: builtins.isFunction (import tree)"])
         .output()
@@ -81,7 +123,7 @@ pub fn check_tree(nix: &Path, tree: &Path) -> Result<PathBuf, BadInput> {
 /// A `--config` must parse as a Nix expression.
 pub fn check_config(nix: &Path, expr: &str) -> Result<(), BadInput> {
     let out = Command::new(nix)
-        .args(["--parse", "-E", expr])
+        .args(["--store", "dummy://", "--parse", "-E", expr])
         .output()
         .map_err(|e| bad(format!("cannot run {}: {e}", nix.display())))?;
     if out.status.success() {

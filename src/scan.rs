@@ -47,6 +47,7 @@ impl std::error::Error for Interrupted {}
 pub fn scan(args: ScanArgs) -> Result<()> {
     let started = Instant::now();
     let nix = preflight::find_nix_instantiate()?;
+    preflight::check_nix_version(&nix)?;
     let cells = plan::cells(&args.systems, &args.configs, args.matrix.as_deref())?;
     let jobs = args
         .jobs

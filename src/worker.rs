@@ -161,13 +161,26 @@ async fn run_process(
         .arg("--read-write-mode")
         .arg("--store")
         .arg(&setup.store);
+    // Restricted evaluation: only the tree and fodfuzz's work directory are readable, and a
+    // fetch at evaluation time fails at once instead of reaching for the network.
     for (k, v) in [
+        ("restrict-eval", "true"),
         ("allow-import-from-derivation", "false"),
         ("substituters", ""),
         ("show-trace", "false"),
     ] {
         cmd.args(["--option", k, v]);
     }
+    let tree_dir = if setup.tree.is_dir() {
+        setup.tree.as_path()
+    } else {
+        setup.tree.parent().unwrap_or(&setup.tree)
+    };
+    cmd.arg("-I")
+        .arg(tree_dir)
+        .arg("-I")
+        .arg(&setup.work_dir)
+        .env_remove("NIX_PATH");
     cmd.arg(&setup.harness)
         .arg("--argstr")
         .arg("tree")
@@ -332,7 +345,13 @@ pub fn kill_all(groups: &Mutex<HashSet<i32>>) {
 
 /// The failure kind from the first line of Nix's error message.
 pub fn classify(message: &str) -> &'static str {
-    if message.contains("infinite recursion encountered") {
+    if message.contains("forbidden in restricted mode") && message.contains("access to URI") {
+        "eval-time-fetch"
+    } else if message.contains("forbidden in restricted mode") {
+        "forbidden-path"
+    } else if message.contains("allow-import-from-derivation") {
+        "import-from-derivation"
+    } else if message.contains("infinite recursion encountered") {
         "infinite-recursion"
     } else if message.contains("stack overflow") {
         "stack-overflow"
@@ -365,6 +384,12 @@ mod tests {
             classify("value is a function while a set was expected"),
             "eval-error"
         );
+        let uri = "access to URI 'http://x/y' is forbidden in restricted mode";
+        assert_eq!(classify(uri), "eval-time-fetch");
+        let path = "access to absolute path '/etc/hostname' is forbidden in restricted mode";
+        assert_eq!(classify(path), "forbidden-path");
+        let ifd = "cannot build '/nix/store/x.drv' during evaluation because the option 'allow-import-from-derivation' is disabled";
+        assert_eq!(classify(ifd), "import-from-derivation");
     }
 
     #[test]

@@ -3,7 +3,12 @@ mod common;
 use common::*;
 
 fn rejects(args: &[&str], path: Option<&str>, expect: &str) {
+    rejects_with(args, path, &[], expect)
+}
+
+fn rejects_with(args: &[&str], path: Option<&str>, env: &[(&str, &str)], expect: &str) {
     let mut cmd = fodfuzz();
+    cmd.envs(env.iter().copied());
     if let Some(p) = path {
         cmd.env("PATH", p);
     }
@@ -91,5 +96,31 @@ fn bad_input_is_one_line_and_exit_2() {
         &["why", "/nix/store/nothing", "--in", "/nonexistent/out"],
         None,
         "fods.jsonl",
+    );
+    rejects(
+        &["scan", corpus, "--out", out_s, "--max-memory", "lots"],
+        None,
+        "malformed size",
+    );
+    let fake = format!(
+        "{}:{}",
+        root().join("tests/fake").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let old = [("FAKE_VERSION", "nix-instantiate (Nix) 1.11.16")];
+    rejects_with(
+        &["scan", corpus, "--out", out_s],
+        Some(&fake),
+        &old,
+        "too old",
+    );
+    // Nothing was written by any of these.
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+    // A directory holding an earlier scan needs --resume or --force.
+    std::fs::write(out.join("fods.jsonl"), "").unwrap();
+    rejects(
+        &["scan", corpus, "--out", out_s, "--system", "x86_64-linux"],
+        None,
+        "not empty",
     );
 }

@@ -302,6 +302,29 @@ let
       NIX_CFLAGS = 1 + "x";
     };
 
+    # A fetch at evaluation time: fodfuzz evaluates in restricted mode, so this is an
+    # immediate "access to URI … is forbidden" ("eval-time-fetch"), never a network wait.
+    eval-time-fetch = mkDerivation {
+      pname = "eval-time-fetch";
+      version = "1";
+      src = builtins.fetchurl "http://example.org/fetched-while-evaluating.tar.gz";
+    };
+
+    # Reads a file outside the tree: forbidden in restricted mode ("forbidden-path").
+    reads-outside = mkDerivation {
+      pname = "reads-outside";
+      version = "1";
+      hostname = builtins.readFile /etc/hostname;
+    };
+
+    # Import from derivation: disabled while evaluating ("import-from-derivation").
+    ifd = import (derivation {
+      name = "generated.nix";
+      inherit system;
+      builder = "/bin/sh";
+      args = [ "-c" "echo '{}' > $out" ];
+    });
+
     # error: infinite recursion encountered (when drvPath is forced).
     infinite-rec = mkDerivation {
       pname = "infinite-rec";
