@@ -70,37 +70,45 @@ impl DrvGraph {
         n
     }
 
-    /// Every FOD in the closure of each root, with every root that reaches it.
+    /// Every FOD in the closure of each root, with the indices of every root that reaches it.
     pub fn findings(&self, roots: &[(Reach, NodeIndex)]) -> Findings {
-        let mut by_root: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
+        // Roots sharing a derivation (aliases) share one walk.
+        let mut order: Vec<u32> = (0..roots.len() as u32).collect();
+        order.sort_by_key(|&i| roots[i as usize].1);
+        let mut reached: HashMap<NodeIndex, Vec<u32>> = HashMap::new();
         let mut dfs = Dfs::empty(&self.graph);
-        let mut findings = Findings::default();
-        for (reach, root) in roots {
-            let fods = by_root.entry(*root).or_insert_with(|| {
+        let mut fods = Vec::new();
+        for (k, &i) in order.iter().enumerate() {
+            let root = roots[i as usize].1;
+            if k == 0 || roots[order[k - 1] as usize].1 != root {
+                fods.clear();
                 dfs.reset(&self.graph);
-                dfs.move_to(*root);
-                let mut found = Vec::new();
+                dfs.move_to(root);
                 while let Some(n) = dfs.next(&self.graph) {
                     if self.graph[n].fixed.is_some() {
-                        found.push(n);
+                        fods.push(n);
                     }
                 }
-                found
-            });
-            for &n in fods.iter() {
-                let node = &self.graph[n];
-                let f = node.fixed.as_ref().expect("only fixed nodes are collected");
-                findings.add_fod(Fod {
-                    out_path: f.out_path.clone(),
-                    drv_path: node.path.clone(),
-                    name: f.name.clone(),
-                    hash: f.hash.clone(),
-                    hash_mode: if f.recursive { "recursive" } else { "flat" }.into(),
-                    urls: f.urls.clone(),
-                    fetcher: f.fetcher.into(),
-                    reached_by: [reach.clone()].into(),
-                });
             }
+            for &n in &fods {
+                reached.entry(n).or_default().push(i);
+            }
+        }
+        let mut findings = Findings::default();
+        for (n, mut ids) in reached {
+            ids.sort_unstable();
+            let node = &self.graph[n];
+            let f = node.fixed.as_ref().expect("only fixed nodes are collected");
+            findings.add_fod(Fod {
+                out_path: f.out_path.clone(),
+                drv_path: node.path.clone(),
+                name: f.name.clone(),
+                hash: f.hash.clone(),
+                hash_mode: if f.recursive { "recursive" } else { "flat" }.into(),
+                urls: f.urls.clone(),
+                fetcher: f.fetcher.into(),
+                reached_by: ids,
+            });
         }
         findings
     }

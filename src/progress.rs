@@ -49,11 +49,7 @@ impl Progress {
             }
             None if self.last_line.elapsed() >= Duration::from_secs(10) => {
                 self.last_line = Instant::now();
-                let secs = self.started.elapsed().as_secs_f64();
-                eprintln!(
-                    "fodfuzz: {done}/{queued} attrs  {msg}  {:.0} attrs/s  {secs:.0} s",
-                    done as f64 / secs.max(0.001)
-                );
+                eprintln!("fodfuzz: {done}/{queued} attrs  {msg}  {secs:.0} s");
             }
             None => {}
         }

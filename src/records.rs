@@ -12,20 +12,18 @@ pub struct Reach {
     pub config: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A FOD and who reaches it. `reached_by` holds indices into the scan's roots (sorted, unique):
+/// on real nixpkgs one cell has ~20 million (root, FOD) pairs, too many to hold as strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fod {
-    #[serde(rename = "outPath")]
     pub out_path: String,
-    #[serde(rename = "drvPath")]
     pub drv_path: String,
     pub name: String,
     pub hash: String,
-    #[serde(rename = "hashMode")]
     pub hash_mode: String,
     pub urls: Vec<String>,
     pub fetcher: String,
-    #[serde(rename = "reachedBy")]
-    pub reached_by: BTreeSet<Reach>,
+    pub reached_by: Vec<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -54,10 +52,12 @@ impl Findings {
                 // Same output, possibly from derivations that differ only in urls: keep the
                 // description of the smallest drvPath so that the result does not depend on order.
                 let mut reached = std::mem::take(&mut have.reached_by);
-                reached.extend(fod.reached_by.iter().cloned());
+                reached.extend_from_slice(&fod.reached_by);
+                reached.sort_unstable();
+                reached.dedup();
                 if fod.drv_path < have.drv_path {
                     *have = Fod {
-                        reached_by: BTreeSet::new(),
+                        reached_by: Vec::new(),
                         ..fod
                     };
                 }
@@ -83,7 +83,7 @@ mod tests {
         (
             0..4u8,
             0..3u8,
-            proptest::collection::btree_set((0..5u8, 0..2u8, 0..2u8), 0..4),
+            proptest::collection::btree_set(0..20u32, 0..4),
         )
             .prop_map(|(out, drv, reach)| Fod {
                 out_path: format!("/nix/store/{out}-src"),
@@ -93,14 +93,7 @@ mod tests {
                 hash_mode: "flat".into(),
                 urls: vec![format!("http://mirror{drv}/src")],
                 fetcher: "url".into(),
-                reached_by: reach
-                    .into_iter()
-                    .map(|(a, s, c)| Reach {
-                        attr_path: format!("a{a}"),
-                        system: format!("s{s}"),
-                        config: format!("c{c}"),
-                    })
-                    .collect(),
+                reached_by: reach.into_iter().collect(),
             })
     }
 
@@ -163,7 +156,9 @@ mod tests {
             let all = merged(&parts);
             for p in &parts {
                 for (out, fod) in &p.fods {
-                    prop_assert!(fod.reached_by.is_subset(&all.fods[out].reached_by));
+                    let have = &all.fods[out].reached_by;
+                    prop_assert!(fod.reached_by.iter().all(|r| have.binary_search(r).is_ok()));
+                    prop_assert!(have.windows(2).all(|w| w[0] < w[1]), "sorted and unique");
                 }
             }
         }

@@ -133,6 +133,9 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         (&mut journal, replay),
         &mut progress,
     ));
+    // Dropping the runtime cancels the workers at once: after a signal none may start another
+    // process for the rest of its batch.
+    drop(rt);
     progress.finish();
     let scan = result.context("scan")?;
     let mut findings = scan.graph.findings(&scan.roots);

@@ -1,10 +1,11 @@
 //! The files a scan leaves in its output directory, sorted so that equal scans give equal files.
 use crate::graph::DrvGraph;
 use crate::plan::Cell;
-use crate::records::{Findings, Reach};
+use crate::records::{Findings, Fod, Reach};
 use crate::runner::{CellStats, Scan};
 use anyhow::{Context, Result};
 use petgraph::graph::NodeIndex;
+use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -36,7 +37,7 @@ pub fn write_all(
 ) -> Result<()> {
     write_file(dir, "fods.jsonl", |w| {
         for fod in findings.fods.values() {
-            serde_json::to_writer(&mut *w, fod)?;
+            serde_json::to_writer(&mut *w, &fod_line(fod, &scan.roots))?;
             w.write_all(b"\n")?;
         }
         Ok(())
@@ -60,7 +61,7 @@ pub fn write_all(
     write_file(dir, "summary.json", |w| {
         serde_json::to_writer_pretty(
             &mut *w,
-            &summary(findings, cells, &scan.stats, wall, complete),
+            &summary(findings, &scan.roots, cells, &scan.stats, wall, complete),
         )?;
         w.write_all(b"\n")?;
         Ok(())
@@ -100,8 +101,47 @@ fn write_graph(w: &mut dyn Write, graph: &DrvGraph, roots: &[(Reach, NodeIndex)]
     Ok(())
 }
 
+/// One line of fods.jsonl, its reaches resolved and sorted; built one FOD at a time so that the
+/// millions of reaches of a real tree are never all held as strings.
+#[derive(Serialize)]
+struct FodLine<'a> {
+    #[serde(rename = "outPath")]
+    out_path: &'a str,
+    #[serde(rename = "drvPath")]
+    drv_path: &'a str,
+    name: &'a str,
+    hash: &'a str,
+    #[serde(rename = "hashMode")]
+    hash_mode: &'a str,
+    urls: &'a [String],
+    fetcher: &'a str,
+    #[serde(rename = "reachedBy")]
+    reached_by: Vec<&'a Reach>,
+}
+
+fn fod_line<'a>(fod: &'a Fod, roots: &'a [(Reach, NodeIndex)]) -> FodLine<'a> {
+    let mut reached_by: Vec<&Reach> = fod
+        .reached_by
+        .iter()
+        .map(|&i| &roots[i as usize].0)
+        .collect();
+    reached_by.sort();
+    reached_by.dedup();
+    FodLine {
+        out_path: &fod.out_path,
+        drv_path: &fod.drv_path,
+        name: &fod.name,
+        hash: &fod.hash,
+        hash_mode: &fod.hash_mode,
+        urls: &fod.urls,
+        fetcher: &fod.fetcher,
+        reached_by,
+    }
+}
+
 fn summary(
     findings: &Findings,
+    roots: &[(Reach, NodeIndex)],
     cells: &[Cell],
     stats: &[CellStats],
     wall: f64,
@@ -113,6 +153,7 @@ fn summary(
         let mut reached: Vec<(&str, &str)> = fod
             .reached_by
             .iter()
+            .map(|&i| &roots[i as usize].0)
             .map(|r| (r.system.as_str(), r.config.as_str()))
             .collect();
         reached.sort();
