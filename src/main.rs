@@ -11,6 +11,7 @@ mod progress;
 mod records;
 mod runner;
 mod scan;
+mod walk;
 mod why;
 mod worker;
 mod writers;

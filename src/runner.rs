@@ -6,13 +6,12 @@ use crate::journal::{Journal, Key};
 use crate::plan::Cell;
 use crate::progress::Progress;
 use crate::records::{Failure, Reach};
+use crate::walk::Ancestor;
 use crate::worker::{self, Batch, Event, Outcome, Setup, Visit};
 use crate::{attrpath, memory};
 use anyhow::Result;
 use petgraph::graph::NodeIndex;
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -50,9 +49,8 @@ pub struct Scan {
 struct Job {
     cell: usize,
     path: Vec<String>,
-    /// Fingerprints (attribute names) of the sets above this path: a set equal to one of them is
-    /// a self-reference and is not entered again.
-    ancestry: Vec<u64>,
+    /// The sets above this path: a set that repeats one of them is not entered again.
+    ancestry: Vec<Ancestor>,
     explain: bool,
 }
 
@@ -292,10 +290,8 @@ impl Dispatcher<'_> {
         let job = &self.jobs[id as usize];
         let cell = job.cell;
         names.sort();
-        let mut h = DefaultHasher::new();
-        names.hash(&mut h);
-        let print = h.finish();
-        if job.ancestry.contains(&print) {
+        let me = Ancestor::new(&names);
+        if job.ancestry.iter().any(|a| a.repeated_by(&me)) {
             self.scan.stats[cell].cycles_pruned += 1;
             return;
         }
@@ -304,7 +300,7 @@ impl Dispatcher<'_> {
             return;
         }
         let mut ancestry = job.ancestry.clone();
-        ancestry.push(print);
+        ancestry.push(me);
         let path = job.path.clone();
         for name in names.into_iter().filter(|n| !attrpath::is_pruned(n)) {
             let mut child = path.clone();
