@@ -124,6 +124,17 @@ fn killed_or_interrupted_scans_resume_to_the_same_files() {
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["complete"], true);
 
+    // SIGTERM (what a service manager sends) behaves the same, with exit 128 + 15.
+    let out = tmp("resume-sigterm");
+    let mut child = scan(&out).spawn().unwrap();
+    wait_for(&mut child, &out, total / 2);
+    // SAFETY: sends a signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert_eq!(child.wait().unwrap().code(), Some(143));
+    assert!(run(scan(&out).arg("--resume")).status.success());
+    same_results(&reference, &out);
+    nothing_twice(&out);
+
     // --force starts over.
     assert!(run(scan(&out).arg("--force")).status.success());
     same_results(&reference, &out);

@@ -8,7 +8,21 @@ fn store_entries() -> usize {
     std::fs::read_dir("/nix/store").map_or(0, |d| d.count())
 }
 
-fn scan_as(uid: Option<u32>, out: &Path) {
+/// Copies the directory tree `from` to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Runs the fodfuzz at `bin` over `corpus`, as `uid` if given, with an empty environment.
+fn scan_as(uid: Option<u32>, bin: &Path, corpus: &Path, out: &Path) {
     let mut cmd = match uid {
         Some(uid) => {
             let mut c = std::process::Command::new("setpriv");
@@ -16,27 +30,23 @@ fn scan_as(uid: Option<u32>, out: &Path) {
                 format!("--reuid={uid}"),
                 format!("--regid={uid}"),
                 "--clear-groups".into(),
-            ])
-            .args(["env", "-i", "PATH=/usr/bin:/bin", "HOME=/nonexistent"])
-            .arg(env!("CARGO_BIN_EXE_fodfuzz"));
+            ]);
+            c.args(["env", "-i", "PATH=/usr/bin:/bin", "HOME=/nonexistent"])
+                .arg(bin);
             c
         }
-        None => fodfuzz(),
+        None => std::process::Command::new(bin),
     };
-    let o = run(cmd
-        .arg("scan")
-        .arg(root().join("corpus/basic"))
-        .arg("--out")
-        .arg(out)
-        .args([
-            "--system",
-            "aarch64-linux",
-            "--config",
-            "{}",
-            "--attr-timeout",
-            "3",
-            "--quiet",
-        ]));
+    let args = [
+        "--system",
+        "aarch64-linux",
+        "--config",
+        "{}",
+        "--attr-timeout",
+        "3",
+        "--quiet",
+    ];
+    let o = run(cmd.arg("scan").arg(corpus).arg("--out").arg(out).args(args));
     assert!(o.status.success());
 }
 
@@ -44,21 +54,31 @@ fn scan_as(uid: Option<u32>, out: &Path) {
 fn unprivileged_scan_matches_and_system_store_is_untouched() {
     let before = store_entries();
     let as_root = tmp("priv-root");
-    scan_as(None, &as_root);
+    let corpus = root().join("corpus/basic");
+    scan_as(
+        None,
+        Path::new(env!("CARGO_BIN_EXE_fodfuzz")),
+        &corpus,
+        &as_root,
+    );
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } == 0 {
         let nobody = tmp("priv-nobody");
         let c = std::ffi::CString::new(nobody.to_str().unwrap()).unwrap();
         // SAFETY: a valid path; gives the directory to uid/gid 65534 (nobody).
         assert_eq!(unsafe { libc::chown(c.as_ptr(), 65534, 65534) }, 0);
+        // The checkout may sit where nobody cannot read (/root): nobody gets its own copies.
+        let bin = nobody.join("fodfuzz");
+        std::fs::copy(env!("CARGO_BIN_EXE_fodfuzz"), &bin).unwrap();
+        copy_tree(&corpus, &nobody.join("corpus"));
         let out = nobody.join("out");
-        scan_as(Some(65534), &out);
+        scan_as(Some(65534), &bin, &nobody.join("corpus"), &out);
         for f in ["fods.jsonl", "failures.jsonl", "store-paths"] {
-            assert_eq!(
+            let (a, b) = (
                 std::fs::read(as_root.join(f)).unwrap(),
                 std::fs::read(out.join(f)).unwrap(),
-                "{f}"
             );
+            assert!(a == b, "{f} differs between root and nobody");
         }
     }
     assert!(!jsonl(&as_root.join("fods.jsonl")).is_empty());
