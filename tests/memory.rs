@@ -3,33 +3,13 @@ mod common;
 use common::*;
 use std::path::Path;
 
-fn fake_scan(name: &str, root_names: &str, extra: &[&str]) -> (std::path::PathBuf, usize) {
+fn scan_counting(name: &str, root_names: &str, extra: &[&str]) -> (std::path::PathBuf, usize) {
     let out = tmp(name);
-    let tree = tmp(&format!("{name}-tree"));
-    std::fs::write(tree.join("default.nix"), "{ ... }: {}").unwrap();
-    let log = tree.join("processes");
-    let path = format!(
-        "{}:{}",
-        root().join("tests/fake").display(),
-        std::env::var("PATH").unwrap()
-    );
-    let o = run(fodfuzz()
-        .env("PATH", path)
+    let log = tmp(&format!("{name}-log")).join("processes");
+    let o = run(fake_scan(name, &out)
         .env("FAKE_ROOT", root_names)
         .env("FAKE_LOG", &log)
-        .arg("scan")
-        .arg(&tree)
-        .arg("--out")
-        .arg(&out)
-        .args([
-            "--system",
-            "x86_64-linux",
-            "--config",
-            "{}",
-            "--attr-timeout",
-            "60",
-            "--quiet",
-        ])
+        .args(["--attr-timeout", "60"])
         .args(extra));
     assert!(o.status.success());
     let processes = std::fs::read_to_string(&log).unwrap().lines().count();
@@ -51,7 +31,7 @@ fn failures(out: &Path) -> Vec<(String, String)> {
 #[test]
 fn an_attribute_over_the_budget_is_oom_and_the_rest_completes() {
     let started = std::time::Instant::now();
-    let (out, _) = fake_scan(
+    let (out, _) = scan_counting(
         "oom",
         "a-ok b-ok eat z-ok",
         &["--max-memory", "200M", "--jobs", "1"],
@@ -68,12 +48,12 @@ fn an_attribute_over_the_budget_is_oom_and_the_rest_completes() {
 
 #[test]
 fn workers_over_the_recycle_threshold_are_replaced_between_attributes() {
-    let (_, once) = fake_scan(
+    let (_, once) = scan_counting(
         "norecycle",
         "a-ok b-ok c-ok d-ok",
         &["--jobs", "1", "--batch", "10"],
     );
-    let (out, recycled) = fake_scan(
+    let (out, recycled) = scan_counting(
         "recycle",
         "a-ok b-ok c-ok d-ok",
         &["--jobs", "1", "--batch", "10", "--recycle-memory", "1"],

@@ -6,31 +6,8 @@ use common::*;
 #[test]
 fn misbehaving_workers_cost_only_their_attribute() {
     let out = tmp("supervision");
-    let tree = tmp("supervision-tree");
-    std::fs::write(tree.join("default.nix"), "{ ... }: {}").unwrap();
-    let path = format!(
-        "{}:{}",
-        root().join("tests/fake").display(),
-        std::env::var("PATH").unwrap()
-    );
     let started = std::time::Instant::now();
-    let o = run(fodfuzz()
-        .env("PATH", path)
-        .arg("scan")
-        .arg(&tree)
-        .arg("--out")
-        .arg(&out)
-        .args([
-            "--system",
-            "x86_64-linux",
-            "--config",
-            "{}",
-            "--attr-timeout",
-            "2",
-            "--jobs",
-            "2",
-            "--quiet",
-        ]));
+    let o = run(fake_scan("supervision", &out).args(["--attr-timeout", "2", "--jobs", "2"]));
     assert!(
         o.status.success(),
         "scan exits 0 although attributes failed"

@@ -31,3 +31,23 @@ pub fn jsonl(path: &Path) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// `fodfuzz scan` of an empty tree into `out` with tests/fake/nix-instantiate first on PATH,
+/// for one cell; the fake's behaviour is chosen by the caller's env and arguments.
+pub fn fake_scan(name: &str, out: &Path) -> Command {
+    let tree = tmp(&format!("{name}-tree"));
+    std::fs::write(tree.join("default.nix"), "{ ... }: {}").unwrap();
+    let path = format!(
+        "{}:{}",
+        root().join("tests/fake").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let mut c = fodfuzz();
+    c.env("PATH", path)
+        .arg("scan")
+        .arg(&tree)
+        .arg("--out")
+        .arg(out);
+    c.args(["--system", "x86_64-linux", "--config", "{}", "--quiet"]);
+    c
+}
