@@ -290,8 +290,12 @@ impl Dispatcher<'_> {
         let job = &self.jobs[id as usize];
         let cell = job.cell;
         names.sort();
-        let me = Ancestor::new(&names);
-        if job.ancestry.iter().any(|a| a.repeated_by(&me)) {
+        let me = if job.path.is_empty() {
+            Ancestor::root(&names)
+        } else {
+            Ancestor::new(&names)
+        };
+        if job.ancestry.iter().any(|a| a.repeated_by(&me, &names)) {
             self.scan.stats[cell].cycles_pruned += 1;
             return;
         }
