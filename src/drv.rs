@@ -8,6 +8,8 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drv {
     pub inputs: Vec<String>,
+    /// The output paths, in the order of the .drv (sorted by output name).
+    pub outputs: Vec<String>,
     pub fixed: Option<Fixed>,
 }
 
@@ -68,7 +70,12 @@ pub fn parse(text: &str) -> Result<Drv> {
         }
         _ => None,
     };
-    Ok(Drv { inputs, fixed })
+    let outputs = outputs.into_iter().map(|mut o| std::mem::take(&mut o[1])).collect();
+    Ok(Drv {
+        inputs,
+        outputs,
+        fixed,
+    })
 }
 
 fn fixed(
@@ -255,8 +262,10 @@ mod tests {
 
     #[test]
     fn non_fixed_has_no_fixed_part() {
-        let t = r#"Derive([("out","/nix/store/a-p","","")],[],[],"x","/bin/sh",[],[])"#;
-        assert_eq!(parse(t).unwrap().fixed, None);
+        let t = r#"Derive([("dev","/nix/store/a-p-dev","",""),("out","/nix/store/a-p","","")],[],[],"x","/bin/sh",[],[])"#;
+        let d = parse(t).unwrap();
+        assert_eq!(d.fixed, None);
+        assert_eq!(d.outputs, vec!["/nix/store/a-p-dev", "/nix/store/a-p"]);
     }
 
     #[test]

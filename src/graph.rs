@@ -11,6 +11,7 @@ use std::path::PathBuf;
 #[derive(Debug)]
 pub struct DrvNode {
     pub path: String,
+    pub outputs: Vec<String>,
     pub fixed: Option<Fixed>,
 }
 
@@ -53,6 +54,7 @@ impl DrvGraph {
                 self.fod_outputs.insert(f.out_path.clone());
             }
             self.graph[n].fixed = parsed.fixed;
+            self.graph[n].outputs = parsed.outputs;
         }
         Ok(root)
     }
@@ -64,6 +66,7 @@ impl DrvGraph {
     fn intern(&mut self, path: &str) -> NodeIndex {
         let n = self.graph.add_node(DrvNode {
             path: path.to_owned(),
+            outputs: Vec::new(),
             fixed: None,
         });
         self.ids.insert(path.to_owned(), n);

@@ -18,6 +18,7 @@ const OUTPUTS: &[&str] = &[
     "fods.jsonl",
     "failures.jsonl",
     "store-paths",
+    "closure-paths",
     "summary.json",
     "graph.jsonl",
     "journal.jsonl",

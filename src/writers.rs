@@ -55,6 +55,20 @@ pub fn write_all(
         }
         Ok(())
     })?;
+    write_file(dir, "closure-paths", |w| {
+        let mut paths: Vec<&str> = scan
+            .graph
+            .graph
+            .node_weights()
+            .flat_map(|n| n.outputs.iter().map(String::as_str))
+            .collect();
+        paths.sort_unstable();
+        paths.dedup();
+        for p in paths {
+            writeln!(w, "{p}")?;
+        }
+        Ok(())
+    })?;
     write_file(dir, "graph.jsonl", |w| {
         write_graph(w, &scan.graph, &scan.roots)
     })?;
@@ -68,7 +82,8 @@ pub fn write_all(
     })
 }
 
-/// One line per derivation (`{"drv": index, "path", "inputs": [indices]}`), sorted by path,
+/// One line per derivation (`{"drv": index, "path", "outputs": [paths], "inputs": [indices]}`),
+/// sorted by path,
 /// then one per root (`{"attrPath", "system", "config", "drv": index}`): what `why` reads.
 fn write_graph(w: &mut dyn Write, graph: &DrvGraph, roots: &[(Reach, NodeIndex)]) -> Result<()> {
     let g = &graph.graph;
@@ -84,7 +99,7 @@ fn write_graph(w: &mut dyn Write, graph: &DrvGraph, roots: &[(Reach, NodeIndex)]
         inputs.dedup();
         serde_json::to_writer(
             &mut *w,
-            &json!({"drv": i, "path": g[*n].path, "inputs": inputs}),
+            &json!({"drv": i, "path": g[*n].path, "outputs": g[*n].outputs, "inputs": inputs}),
         )?;
         w.write_all(b"\n")?;
     }
