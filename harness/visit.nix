@@ -6,15 +6,20 @@
 # Forcing `drvPath` in --read-write-mode writes the whole .drv closure into the private store;
 # the driver reads fixed outputs from those .drv files, so FODs referenced only from strings
 # are found too.
-{ tree, system, config, jobsFile, explain ? false }:
+# A target (`fodfuzz scan --expr/--file`) replaces the tree: any value, walked the same way, its
+# lists too (a list of derivations is a target's usual shape).
+{ tree ? null, target ? null, system, config, jobsFile, explain ? false }:
 let
-  pkgs = import tree { inherit system config; };
+  pkgs = if tree != null then import tree { inherit system config; } else target;
+  walkLists = tree == null;
   jobs = builtins.fromJSON (builtins.readFile jobsFile);
 
   # In explain mode a throw is not caught: the worker dies and its message is the record.
   try = e: if explain then { success = true; value = e; } else builtins.tryEval e;
 
-  lookup = path: builtins.foldl' (set: name: set.${name}) pkgs path;
+  lookup = path: builtins.foldl'
+    (v: name: if builtins.isList v then builtins.elemAt v (builtins.fromJSON name) else v.${name})
+    pkgs path;
 
   visit = job:
     let
@@ -29,6 +34,8 @@ let
        then { kind = "drv"; drvPath = drv.value; name = if name.success then name.value else null; }
        else { kind = "throw"; })
     else if builtins.isAttrs v.value then { kind = "set"; names = builtins.attrNames v.value; }
+    else if walkLists && builtins.isList v.value
+    then { kind = "set"; list = true; names = builtins.genList toString (builtins.length v.value); }
     else { kind = "skip"; };
 
   step = done: job:

@@ -42,7 +42,26 @@ pub enum Command {
 pub struct ScanArgs {
     /// The tree: a directory with default.nix (or a .nix file) such that
     /// `import PATH { system = …; config = …; }` is the package set.
-    pub path: PathBuf,
+    #[arg(required_unless_present_any = ["expr", "file"], conflicts_with_all = ["expr", "file"])]
+    pub path: Option<PathBuf>,
+    /// Scan a target instead of a tree: a Nix expression giving a derivation, a list or an
+    /// attribute set of them, e.g. a NixOS system:
+    /// `(import /src/nixpkgs/nixos { configuration = ./configuration.nix; }).system`.
+    /// Relative paths resolve against the working directory. Also writes closure-paths: every
+    /// output a build of the target can need.
+    #[arg(long, value_name = "EXPR", conflicts_with_all = ["file", "systems", "configs", "matrix"])]
+    pub expr: Option<String>,
+    /// Scan the target in FILE (called with {} when it is a function, as nix-build does).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["systems", "configs", "matrix"])]
+    pub file: Option<PathBuf>,
+    /// With --file: the attribute (a.b.c) of FILE's value to scan.
+    #[arg(long, short = 'A', value_name = "ATTR", requires = "file")]
+    pub attr: Option<String>,
+    /// With --expr/--file: another path restricted evaluation may read (PATH or name=PATH, as
+    /// nix's -I; repeatable). Readable without it: the working directory, FILE's directory, and
+    /// each absolute path in EXPR widened to the outermost directory above it with a default.nix.
+    #[arg(long, value_name = "PATH")]
+    pub allow: Vec<String>,
     /// Output directory.
     #[arg(long, value_name = "DIR", default_value = "results/scan")]
     pub out: PathBuf,

@@ -70,7 +70,10 @@ pub fn parse(text: &str) -> Result<Drv> {
         }
         _ => None,
     };
-    let outputs = outputs.into_iter().map(|mut o| std::mem::take(&mut o[1])).collect();
+    let outputs = outputs
+        .into_iter()
+        .map(|mut o| std::mem::take(&mut o[1]))
+        .collect();
     Ok(Drv {
         inputs,
         outputs,

@@ -11,6 +11,7 @@ mod progress;
 mod records;
 mod runner;
 mod scan;
+mod target;
 mod walk;
 mod why;
 mod worker;

@@ -77,6 +77,20 @@ pub fn cells(
     Ok(cells)
 }
 
+/// The one cell of a target scan: the target decides its own systems and configs; outputs name
+/// the host's system and the config `target`.
+pub fn target_cell() -> Cell {
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        os => os,
+    };
+    Cell {
+        system: format!("{}-{os}", std::env::consts::ARCH),
+        config: "{}".into(),
+        label: "target".into(),
+    }
+}
+
 /// A Nix system is `cpu-os`, e.g. `x86_64-linux`.
 fn check_system(s: &str) -> Result<(), BadInput> {
     let ok = s.split_once('-').is_some_and(|(cpu, os)| {

@@ -122,17 +122,23 @@ pub fn check_tree(nix: &Path, tree: &Path) -> Result<PathBuf, BadInput> {
 
 /// A `--config` must parse as a Nix expression.
 pub fn check_config(nix: &Path, expr: &str) -> Result<(), BadInput> {
+    parses(nix, expr).map_err(|e| bad(format!("invalid config expression {expr:?}: {e}")))
+}
+
+/// A target expression (`--expr`, or what `--file`/`--attr` stand for) must parse.
+pub fn check_expr(nix: &Path, expr: &str) -> Result<(), BadInput> {
+    parses(nix, expr).map_err(|e| bad(format!("invalid target expression {expr:?}: {e}")))
+}
+
+fn parses(nix: &Path, expr: &str) -> Result<(), String> {
     let out = Command::new(nix)
         .args(["--store", "dummy://", "--parse", "-E", expr])
         .output()
-        .map_err(|e| bad(format!("cannot run {}: {e}", nix.display())))?;
+        .map_err(|e| format!("cannot run {}: {e}", nix.display()))?;
     if out.status.success() {
         Ok(())
     } else {
-        Err(bad(format!(
-            "invalid config expression {expr:?}: {}",
-            nix_error(&out.stderr)
-        )))
+        Err(nix_error(&out.stderr))
     }
 }
 

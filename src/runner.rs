@@ -249,7 +249,7 @@ impl Dispatcher<'_> {
                     Err(e) => self.fail(cell, reach, "eval-error", format!("{e:#}")),
                 }
             }
-            Outcome::Visited(Visit::Set { names }) => self.expand(id, names),
+            Outcome::Visited(Visit::Set { names, list }) => self.expand(id, names, list),
             Outcome::Visited(Visit::Skip) => {}
             Outcome::Visited(Visit::Throw) if self.opts.explain && !explain => {
                 let path = self.jobs[id as usize].path.clone();
@@ -286,25 +286,27 @@ impl Dispatcher<'_> {
         });
     }
 
-    fn expand(&mut self, id: u64, mut names: Vec<String>) {
+    fn expand(&mut self, id: u64, mut names: Vec<String>, list: bool) {
         let job = &self.jobs[id as usize];
         let cell = job.cell;
-        names.sort();
-        let me = if job.path.is_empty() {
-            Ancestor::root(&names)
-        } else {
-            Ancestor::new(&names)
-        };
-        if job.ancestry.iter().any(|a| a.repeated_by(&me, &names)) {
-            self.scan.stats[cell].cycles_pruned += 1;
-            return;
+        let mut ancestry = job.ancestry.clone();
+        if !list {
+            names.sort();
+            let me = if job.path.is_empty() {
+                Ancestor::root(&names)
+            } else {
+                Ancestor::new(&names)
+            };
+            if job.ancestry.iter().any(|a| a.repeated_by(&me, &names)) {
+                self.scan.stats[cell].cycles_pruned += 1;
+                return;
+            }
+            ancestry.push(me);
         }
         if job.path.len() >= self.opts.max_depth {
             self.scan.stats[cell].depth_pruned += 1;
             return;
         }
-        let mut ancestry = job.ancestry.clone();
-        ancestry.push(me);
         let path = job.path.clone();
         for name in names.into_iter().filter(|n| !attrpath::is_pruned(n)) {
             let mut child = path.clone();

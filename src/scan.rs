@@ -6,6 +6,7 @@ use crate::preflight::bad;
 use crate::progress::Progress;
 use crate::records::Findings;
 use crate::runner::{self, Options};
+use crate::target::{self, Target};
 use crate::worker::Setup;
 use crate::{memory, plan, preflight, writers};
 use anyhow::{Context, Result};
@@ -49,7 +50,15 @@ pub fn scan(args: ScanArgs) -> Result<()> {
     let started = Instant::now();
     let nix = preflight::find_nix_instantiate()?;
     preflight::check_nix_version(&nix)?;
-    let cells = plan::cells(&args.systems, &args.configs, args.matrix.as_deref())?;
+    let target_expr = match (&args.expr, &args.file) {
+        (Some(e), _) => Some(e.clone()),
+        (None, Some(f)) => Some(target::file_expr(f, args.attr.as_deref())?),
+        (None, None) => None,
+    };
+    let cells = match &target_expr {
+        Some(_) => vec![plan::target_cell()],
+        None => plan::cells(&args.systems, &args.configs, args.matrix.as_deref())?,
+    };
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -69,14 +78,27 @@ pub fn scan(args: ScanArgs) -> Result<()> {
             checked.push(&c.config);
         }
     }
-    let tree = preflight::check_tree(&nix, &args.path)?;
+    let target = match (&target_expr, &args.path) {
+        (Some(expr), _) => {
+            preflight::check_expr(&nix, expr)?;
+            Target::Expr {
+                allow: target::allowed(expr, args.file.as_deref(), &args.allow),
+                expr: expr.clone(),
+            }
+        }
+        (None, Some(path)) => Target::Tree(preflight::check_tree(&nix, path)?),
+        (None, None) => unreachable!("clap requires PATH, --expr or --file"),
+    };
     prepare_out_dir(&args.out, args.resume, args.force)?;
     let out = args.out.canonicalize()?;
     let work = out.join(".fodfuzz");
     std::fs::create_dir_all(&work)?;
     // What the results depend on: a resumed scan must have the same.
     let plan = serde_json::json!({
-        "tree": tree,
+        "tree": match &target {
+            Target::Tree(t) => t.to_string_lossy().into_owned(),
+            Target::Expr { expr, .. } => expr.clone(),
+        },
         "cells": cells.iter().map(|c| [&c.system, &c.config, &c.label]).collect::<Vec<_>>(),
         "maxDepth": args.max_depth,
     });
@@ -105,7 +127,7 @@ pub fn scan(args: ScanArgs) -> Result<()> {
     let setup = Setup {
         nix_instantiate: nix,
         harness,
-        tree,
+        target,
         store: store.clone(),
         work_dir: work,
         attr_timeout: Duration::from_secs_f64(args.attr_timeout.max(0.1)),

@@ -3,6 +3,7 @@
 //! into a failure of the one path that was in progress, then goes on with the rest of the batch
 //! in a fresh process. No record of another path is ever lost with it.
 use crate::memory;
+use crate::target::Target;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
@@ -19,7 +20,7 @@ use tokio::time::{Instant, sleep_until};
 pub struct Setup {
     pub nix_instantiate: PathBuf,
     pub harness: PathBuf,
-    pub tree: PathBuf,
+    pub target: Target,
     pub store: PathBuf,
     pub work_dir: PathBuf,
     pub attr_timeout: Duration,
@@ -52,6 +53,10 @@ pub enum Visit {
     },
     Set {
         names: Vec<String>,
+        /// A list, its names the indices: lists of one length share names, so they are never
+        /// compared with ancestors.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        list: bool,
     },
     Skip,
     Throw,
@@ -171,20 +176,24 @@ async fn run_process(
     ] {
         cmd.args(["--option", k, v]);
     }
-    let tree_dir = if setup.tree.is_dir() {
-        setup.tree.as_path()
-    } else {
-        setup.tree.parent().unwrap_or(&setup.tree)
-    };
-    cmd.arg("-I")
-        .arg(tree_dir)
-        .arg("-I")
-        .arg(&setup.work_dir)
-        .env_remove("NIX_PATH");
+    cmd.arg("-I").arg(&setup.work_dir).env_remove("NIX_PATH");
+    match &setup.target {
+        Target::Tree(tree) => {
+            let dir = if tree.is_dir() {
+                tree.as_path()
+            } else {
+                tree.parent().unwrap_or(tree)
+            };
+            cmd.arg("-I").arg(dir).arg("--argstr").arg("tree").arg(tree);
+        }
+        Target::Expr { expr, allow } => {
+            for a in allow {
+                cmd.arg("-I").arg(a);
+            }
+            cmd.arg("--arg").arg("target").arg(expr);
+        }
+    }
     cmd.arg(&setup.harness)
-        .arg("--argstr")
-        .arg("tree")
-        .arg(&setup.tree)
         .args(["--argstr", "system", system, "--arg", "config", config])
         .arg("--argstr")
         .arg("jobsFile")
@@ -410,7 +419,8 @@ mod tests {
         assert_eq!(
             s.visit,
             Visit::Set {
-                names: vec!["x".into()]
+                names: vec!["x".into()],
+                list: false
             }
         );
     }
