@@ -84,6 +84,10 @@ pub struct ScanArgs {
     /// Seconds one attribute may take before it is recorded as a timeout.
     #[arg(long, value_name = "SECS", default_value_t = 120.0)]
     pub attr_timeout: f64,
+    /// Walk only the top-level attributes named in FILE (one per line), e.g. to scan a part of a
+    /// tree or to measure how cost grows with the number of attributes.
+    #[arg(long, value_name = "FILE")]
+    pub roots: Option<PathBuf>,
     /// How deep the walk descends into attribute sets.
     #[arg(long, default_value_t = 8)]
     pub max_depth: usize,

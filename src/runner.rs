@@ -25,6 +25,8 @@ pub struct Options {
     pub max_batch: usize,
     /// Re-run paths whose throw tryEval caught, without it, to record Nix's message.
     pub explain: bool,
+    /// Only these top-level names are walked (`--roots`); None: all.
+    pub roots: Option<std::collections::HashSet<String>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -308,7 +310,11 @@ impl Dispatcher<'_> {
             return;
         }
         let path = job.path.clone();
-        for name in names.into_iter().filter(|n| !attrpath::is_pruned(n)) {
+        let roots = self.opts.roots.as_ref().filter(|_| path.is_empty());
+        for name in names
+            .into_iter()
+            .filter(|n| !attrpath::is_pruned(n) && roots.is_none_or(|r| r.contains(n)))
+        {
             let mut child = path.clone();
             child.push(name);
             self.enqueue(Job {

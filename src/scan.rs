@@ -89,6 +89,10 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         (None, Some(path)) => Target::Tree(preflight::check_tree(&nix, path)?),
         (None, None) => unreachable!("clap requires PATH, --expr or --file"),
     };
+    let roots = match &args.roots {
+        Some(f) => Some(read_roots(f)?),
+        None => None,
+    };
     prepare_out_dir(&args.out, args.resume, args.force)?;
     let out = args.out.canonicalize()?;
     let work = out.join(".fodfuzz");
@@ -101,6 +105,7 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         },
         "cells": cells.iter().map(|c| [&c.system, &c.config, &c.label]).collect::<Vec<_>>(),
         "maxDepth": args.max_depth,
+        "roots": roots.as_ref().map(|r| { let mut v: Vec<_> = r.iter().collect(); v.sort(); v }),
     });
     let plan_file = work.join("plan.json");
     if args.resume && plan_file.exists() {
@@ -140,6 +145,7 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         max_memory,
         max_depth: args.max_depth,
         max_batch: args.batch.max(1),
+        roots: roots.clone(),
         explain: args.explain,
     };
     let (mut journal, replay) = Journal::open(&out.join("journal.jsonl"), args.resume)?;
@@ -186,6 +192,25 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         Some(sig) => Err(Interrupted(sig).into()),
         None => Ok(()),
     }
+}
+
+/// `--roots FILE`: top-level names, one per line (blank lines and `#` comments ignored).
+fn read_roots(file: &Path) -> Result<std::collections::HashSet<String>, preflight::BadInput> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| bad(format!("cannot read --roots file {}: {e}", file.display())))?;
+    let names: std::collections::HashSet<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    if names.is_empty() {
+        return Err(bad(format!(
+            "--roots file {} names no attribute",
+            file.display()
+        )));
+    }
+    Ok(names)
 }
 
 /// A non-empty output directory holds an earlier scan: continue it (`--resume`), replace it
