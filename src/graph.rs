@@ -110,6 +110,7 @@ impl DrvGraph {
                 hash_mode: if f.recursive { "recursive" } else { "flat" }.into(),
                 urls: f.urls.clone(),
                 fetcher: f.fetcher.into(),
+                source: f.source.clone(),
                 reached_by: ids,
             });
         }

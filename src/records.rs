@@ -1,5 +1,6 @@
 //! The records a scan produces and their merge: a union that is order-independent and idempotent,
 //! so results of cells, workers and runs can be combined in any order.
+use crate::drv::Source;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,6 +24,8 @@ pub struct Fod {
     pub hash_mode: String,
     pub urls: Vec<String>,
     pub fetcher: String,
+    /// What only the mirror files use (revision, hash as written, mirror lists …).
+    pub source: Source,
     pub reached_by: Vec<u32>,
 }
 
@@ -93,6 +96,7 @@ mod tests {
                 hash_mode: "flat".into(),
                 urls: vec![format!("http://mirror{drv}/src")],
                 fetcher: "url".into(),
+                source: Source::default(),
                 reached_by: reach.into_iter().collect(),
             })
     }
