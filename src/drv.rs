@@ -270,7 +270,7 @@ fn name_of(store_path: &str) -> String {
 }
 
 fn from_hex(hex: &str) -> Result<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         bail!("odd length");
     }
     (0..hex.len())
@@ -485,6 +485,31 @@ _EOF_
             Some(
                 "Unfortunately, we may not download file x.tar.gz automatically.\n  nix-store --add-fixed sha256 x.tar.gz"
             )
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// requireFile whose builder is the script itself, a source (`builtins.toFile`).
+    #[test]
+    fn require_file_message_from_source_builder() {
+        let root = std::env::temp_dir().join(format!("fodfuzz-drv-src-{}", std::process::id()));
+        let store = root.join("nix/store");
+        std::fs::create_dir_all(&store).unwrap();
+        let fod = r#"Derive([("out","/nix/store/42y-x.tar.gz","sha256","00ff")],[],["/nix/store/abc-restrict-message"],"x86_64-linux","/nix/store/abc-restrict-message",[],[("name","x.tar.gz")])"#;
+        std::fs::write(store.join("42y-x.tar.gz.drv"), fod).unwrap();
+        std::fs::write(
+            store.join("abc-restrict-message"),
+            "echo 'add x by hand'\nexit 1\n",
+        )
+        .unwrap();
+        let f = read(&root, "/nix/store/42y-x.tar.gz.drv")
+            .unwrap()
+            .fixed
+            .unwrap();
+        assert_eq!(f.fetcher, "requireFile");
+        assert_eq!(
+            f.source.message.as_deref(),
+            Some("echo 'add x by hand'\nexit 1")
         );
         std::fs::remove_dir_all(&root).unwrap();
     }

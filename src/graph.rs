@@ -59,6 +59,11 @@ impl DrvGraph {
         Ok(root)
     }
 
+    /// The chroot store the .drv files are read from.
+    pub fn store_root(&self) -> &std::path::Path {
+        &self.store_root
+    }
+
     pub fn fod_count(&self) -> usize {
         self.fod_outputs.len()
     }

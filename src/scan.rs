@@ -8,7 +8,7 @@ use crate::records::Findings;
 use crate::runner::{self, Options};
 use crate::target::{self, Target};
 use crate::worker::Setup;
-use crate::{memory, plan, preflight, writers};
+use crate::{memory, mirrors, plan, preflight, writers};
 use anyhow::{Context, Result};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -23,6 +23,10 @@ const OUTPUTS: &[&str] = &[
     "summary.json",
     "graph.jsonl",
     "journal.jsonl",
+    "tarballs.json",
+    "sources.json",
+    "hashed-mirror.txt",
+    "manual.txt",
     ".fodfuzz",
 ];
 
@@ -129,6 +133,11 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         }
         None => out.join(".store"),
     };
+    // sources.json names the tree's revision when the tree says it.
+    let revision = match &target {
+        Target::Tree(t) => mirrors::tree_revision(t),
+        Target::Expr { .. } => None,
+    };
     let setup = Setup {
         nix_instantiate: nix,
         harness,
@@ -174,7 +183,14 @@ pub fn scan(args: ScanArgs) -> Result<()> {
     });
     let wall = started.elapsed().as_secs_f64();
     let complete = scan.interrupted.is_none();
-    writers::write_all(&out, &findings, &scan, &cells, wall, complete)?;
+    writers::write_all(
+        &out,
+        &findings,
+        &scan,
+        &cells,
+        (wall, complete),
+        revision.as_deref(),
+    )?;
     if !args.quiet {
         eprintln!(
             "fodfuzz: {} cells, {} attributes ({} from the journal), {} derivations, {} FODs, {} failures in {:.1} s; wrote {}",

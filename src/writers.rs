@@ -1,5 +1,7 @@
-//! The files a scan leaves in its output directory, sorted so that equal scans give equal files.
+//! The files a scan leaves in its output directory, sorted so that equal scans give equal files
+//! (the mirror files are in `mirrors`).
 use crate::graph::DrvGraph;
+use crate::mirrors;
 use crate::plan::Cell;
 use crate::records::{Findings, Fod, Reach};
 use crate::runner::{CellStats, Scan};
@@ -32,8 +34,8 @@ pub fn write_all(
     findings: &Findings,
     scan: &Scan,
     cells: &[Cell],
-    wall: f64,
-    complete: bool,
+    (wall, complete): (f64, bool),
+    revision: Option<&str>,
 ) -> Result<()> {
     write_file(dir, "fods.jsonl", |w| {
         for fod in findings.fods.values() {
@@ -72,11 +74,11 @@ pub fn write_all(
     write_file(dir, "graph.jsonl", |w| {
         write_graph(w, &scan.graph, &scan.roots)
     })?;
+    let mirrors = mirrors::write_all(dir, &findings.fods, scan.graph.store_root(), revision)?;
     write_file(dir, "summary.json", |w| {
-        serde_json::to_writer_pretty(
-            &mut *w,
-            &summary(findings, &scan.roots, cells, &scan.stats, wall, complete),
-        )?;
+        let mut s = summary(findings, &scan.roots, cells, &scan.stats, wall, complete);
+        s["mirrors"] = serde_json::to_value(&mirrors)?;
+        serde_json::to_writer_pretty(&mut *w, &s)?;
         w.write_all(b"\n")?;
         Ok(())
     })

@@ -67,6 +67,21 @@ let
       sha1 = fakeSha1 "some-src-1.0";
     };
 
+    # mirror:// urls, as nixpkgs writes them: fetchurl's mirrors list (lib/fetchers.nix) names
+    # two prefixes for `gnu` and none for `nosuch`; the sha256 is written in Nix's base32
+    # (= sha256("mirrored-1.0")), as most hashes of older nixpkgs are.
+    mirrored = mkDerivation {
+      pname = "mirrored";
+      version = "1.0";
+      src = fetchurl {
+        urls = [
+          "mirror://gnu/mirrored/mirrored-1.0.tar.gz"
+          "mirror://nosuch/mirrored-1.0.tar.gz"
+        ];
+        sha256 = "0v4rxrdimrfqkv2ivr524ll2dw212y17smk43scvmgmdrffd3ibi";
+      };
+    };
+
     # The stdenv derivation itself: the name `stdenv` is NOT pruned; its
     # closure contains the builtin:fetchurl bootstrap-tools FOD.
     stdenv = stdenvSet.stdenv;

@@ -12,13 +12,34 @@ let
     else if sha512 != "" then { outputHash = sha512; outputHashAlgo = "sha512"; }
     else if sha1 != "" then { outputHash = sha1; outputHashAlgo = "sha1"; }
     else { outputHash = sha256; outputHashAlgo = "sha256"; };
+
+  # Like nixpkgs' fetchurl/mirrors.nix: mirror://SITE/path is tried at each prefix of SITE.
+  mirrors = {
+    gnu = [ "http://ftpmirror.example.org/gnu/" "ftp://ftp.example.org/pub/gnu/" ];
+    hashedMirrors = [ "http://tarballs.example.org" ];
+  };
+  # Like nixpkgs' `mirrorsFile`: a derivation whose environment holds one list per site
+  # (a space-separated string in the .drv); every fetchurl names its output.
+  mirrorsFile = derivation ({
+    name = "mirrors-list";
+    inherit system;
+    builder = "/bin/sh";
+    args = [ "-c" "set > $out" ];
+  } // mirrors);
+
+  # Like nixpkgs' `writeScript`: the script is the `text` of a derivation.
+  writeScript = name: text: derivation {
+    inherit name system text;
+    builder = "/bin/sh";
+    args = [ "-c" "echo -n \"$text\" > $out" ];
+  };
 in
 rec {
-  # flat; env `urls` = list of urls (a space-separated string in the .drv)
+  # flat; env `urls` = list of urls (a space-separated string in the .drv), `mirrorsFile`
   fetchurl = { url ? null, urls ? [ url ], name ? baseName (builtins.head urls)
              , sha256 ? "", sha1 ? "", sha512 ? "", hash ? "", postFetch ? "" }:
     derivation ({
-      inherit name system urls postFetch;
+      inherit name system urls postFetch mirrorsFile;
       builder = "/bin/sh";
       args = [ "-c" "echo fake fetchurl; exit 1" ];
       outputHashMode = "flat";
@@ -73,14 +94,22 @@ rec {
       outputHashMode = "recursive";
     } // hashArgs { inherit sha256; });
 
-  # flat; NO url in the env; the builder is a store path "...-restrict-message"
+  # flat; NO url in the env; as in nixpkgs, bash runs the script "...-restrict-message" (a
+  # writeScript) that prints the message between `***` lines
   requireFile = { name, sha256, message ? "Please add ${name} to the store", url ? null }:
     derivation ({
       inherit name system;
-      builder = builtins.toFile "restrict-message" ''
-        echo '${message}'
+      builder = "/bin/sh";
+      args = [ "-e" (writeScript "restrict-message" ''
+        cat <<_EOF_
+
+        ***
+        ${message}
+        ***
+
+        _EOF_
         exit 1
-      '';
+      '') ];
       outputHashMode = "flat";
       preferLocalBuild = true;
       allowSubstitutes = false;
