@@ -41,6 +41,34 @@ pub fn show(path: &[String]) -> String {
     path.iter().map(|n| quote(n)).collect::<Vec<_>>().join(".")
 }
 
+/// The names of a path printed by [`show`]: split on the dots outside quotes, quotes undone.
+pub fn parse(dotted: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = dotted;
+    while !rest.is_empty() {
+        if rest.starts_with('"') {
+            // A JSON string: find its end by letting serde read one value.
+            let mut it = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+            match it.next() {
+                Some(Ok(name)) => {
+                    names.push(name);
+                    rest = &rest[it.byte_offset()..];
+                }
+                _ => {
+                    names.push(rest.to_owned());
+                    break;
+                }
+            }
+        } else {
+            let end = rest.find('.').unwrap_or(rest.len());
+            names.push(rest[..end].to_owned());
+            rest = &rest[end..];
+        }
+        rest = rest.strip_prefix('.').unwrap_or(rest);
+    }
+    names
+}
+
 fn quote(name: &str) -> String {
     let plain = name
         .chars()
@@ -69,5 +97,20 @@ mod tests {
         );
         assert_eq!(p(&["a", "b.c", "3d", "x'"]), "a.\"b.c\".\"3d\".x'");
         assert_eq!(p(&[]), "");
+    }
+
+    #[test]
+    fn parse_undoes_show() {
+        for path in [
+            vec!["haskell", "packages", "ghc7103"],
+            vec!["a", "b.c", "3d", "x'"],
+            vec!["python3Packages", "zope.interface"],
+            vec!["q\"uote\\d", "x.y.z"],
+            vec!["0ad-data"],
+        ] {
+            let path: Vec<String> = path.into_iter().map(String::from).collect();
+            assert_eq!(parse(&show(&path)), path);
+        }
+        assert_eq!(parse(""), Vec::<String>::new());
     }
 }

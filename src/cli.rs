@@ -36,6 +36,19 @@ pub enum Command {
         #[arg(long = "in", value_name = "DIR", default_value = "results/scan")]
         dir: PathBuf,
     },
+    /// Compare two scans' fods.jsonl: FODs added, removed, and changed (the same attribute path
+    /// and name with another hash, or the same output with other urls). Prints the counts, then
+    /// one line each: `+ outPath name urls`, `- …`, `~ attrPath name: old → new`.
+    Diff {
+        /// The earlier scan's output directory.
+        old: PathBuf,
+        /// The later scan's output directory.
+        new: PathBuf,
+        /// Print one JSON document: {"counts": {...}, "added": [...], "removed": [...],
+        /// "changed": [{"attrPath", "name", "old", "new"}]}.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(clap::Args, Debug)]

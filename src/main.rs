@@ -1,6 +1,7 @@
 //! fodfuzz: a thin main that prints an error once. Bad input exits 2, anything else 1.
 mod attrpath;
 mod cli;
+mod diff;
 mod drv;
 mod graph;
 mod hashes;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Scan(args) => scan::scan(args),
+        cli::Command::Diff { old, new, json } => diff::diff(&old, &new, json),
         cli::Command::Why { out_path, dir } => why::why(&out_path, &dir).map(|lines| {
             for l in lines {
                 println!("{l}");
