@@ -25,7 +25,9 @@ pub enum Command {
     /// Writes to DIR: fods.jsonl (one FOD per line, sorted by outPath, with urls, fetcher and
     /// reachedBy), failures.jsonl (attributes that failed to evaluate, with kind and message),
     /// store-paths (FOD outPaths, for `nix copy`), summary.json (counts and wall time per cell),
-    /// graph.jsonl (for `fodfuzz why`), journal.jsonl (every record as it arrived).
+    /// graph.jsonl (for `fodfuzz why`), journal.jsonl (every record as it arrived), and the
+    /// mirror files: tarballs.json (find-tarballs.nix's format, for copy-tarballs.pl),
+    /// sources.json (Software Heritage nixguix), hashed-mirror.txt, manual.txt (requireFile).
     /// Exits 0 when the scan completes, even if some attributes failed; 2 on bad input.
     Scan(ScanArgs),
     /// Print one shortest chain from an attribute to a FOD, from a finished scan's output.
