@@ -44,9 +44,10 @@ fn diff(old: &Path, new: &Path, json: bool) -> (Option<i32>, String, String) {
 /// change under the same attribute and name (changed), urls moved for the same output
 /// (changed; the attribute path dotted in one file and an array in the other), an unchanged
 /// FOD, and a same-name FOD reached by another attribute (not paired).
-fn pair() -> (PathBuf, PathBuf) {
+/// `tag` keeps the directories of tests running at once apart.
+fn pair(tag: &str) -> (PathBuf, PathBuf) {
     let old = scan_dir(
-        "diff-old",
+        &format!("diff-{tag}-old"),
         &[
             line(
                 "aaa",
@@ -92,7 +93,7 @@ fn pair() -> (PathBuf, PathBuf) {
         ],
     );
     let new = scan_dir(
-        "diff-new",
+        &format!("diff-{tag}-new"),
         &[
             line(
                 "ccc",
@@ -142,7 +143,7 @@ fn pair() -> (PathBuf, PathBuf) {
 
 #[test]
 fn text_gives_counts_then_lines() {
-    let (old, new) = pair();
+    let (old, new) = pair("text");
     let (code, out, _) = diff(&old, &new, false);
     assert_eq!(code, Some(0));
     assert_eq!(
@@ -167,7 +168,7 @@ fn text_gives_counts_then_lines() {
 
 #[test]
 fn json_for_machines() {
-    let (old, new) = pair();
+    let (old, new) = pair("json");
     let (code, out, _) = diff(&old, &new, true);
     assert_eq!(code, Some(0));
     let got: Value = serde_json::from_str(&out).unwrap();
@@ -265,7 +266,7 @@ fn pairs_each_fod_once() {
 
 #[test]
 fn bad_input_is_one_line_and_exit_2() {
-    let (old, _) = pair();
+    let (old, _) = pair("bad");
     let empty = tmp("diff-empty");
     let unsorted = scan_dir(
         "diff-unsorted",
