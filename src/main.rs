@@ -1,5 +1,6 @@
 //! fodfuzz: a thin main that prints an error once. Bad input exits 2, anything else 1.
 mod attrpath;
+mod cache;
 mod cli;
 mod drv;
 mod graph;
