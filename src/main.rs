@@ -6,9 +6,11 @@ mod drv;
 mod graph;
 mod journal;
 mod memory;
+mod missing;
 mod plan;
 mod preflight;
 mod progress;
+mod rebuild;
 mod records;
 mod runner;
 mod scan;
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
                 println!("{l}");
             }
         }),
+        cli::Command::Missing(args) => missing::missing(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
