@@ -81,7 +81,7 @@ fn scan_dir(name: &str) -> std::path::PathBuf {
         graph += &format!("{l}\n");
     }
     for (attr, i) in ROOTS {
-        let l = json!({"attrPath": [attr], "system": "x86_64-linux", "config": "{}", "drv": i});
+        let l = json!({"attrPath": attr, "system": "x86_64-linux", "config": "{}", "drv": i});
         graph += &format!("{l}\n");
     }
     std::fs::write(dir.join("graph.jsonl"), graph).unwrap();
