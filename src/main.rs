@@ -1,13 +1,16 @@
 //! fodfuzz: a thin main that prints an error once. Bad input exits 2, anything else 1.
 mod attrpath;
+mod cache;
 mod cli;
 mod drv;
 mod graph;
 mod journal;
 mod memory;
+mod missing;
 mod plan;
 mod preflight;
 mod progress;
+mod rebuild;
 mod records;
 mod runner;
 mod scan;
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
                 println!("{l}");
             }
         }),
+        cli::Command::Missing(args) => missing::missing(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
