@@ -46,9 +46,9 @@ pub enum Command {
     /// path still not answered, or answered otherwise, is unknown: named on stderr and in
     /// DIR/missing-unknown, never printed as missing.
     ///
-    /// Writes DIR/missing-sources: the FODs the cache lacks that rebuilding the root attributes'
-    /// missing outputs needs (a derivation the cache holds is substituted, so nothing below it is
-    /// needed through it; unknown paths count as missing).
+    /// Writes DIR/missing-sources: the FODs the cache lacks that rebuilding the outputs it lacks
+    /// needs (a derivation the cache holds is substituted, so nothing below it is needed through
+    /// it; unknown paths count as missing).
     ///
     /// Exits 0 when every path was answered, 1 when some are unknown, 2 on bad input (no scan in
     /// DIR, a malformed URL, no nix-cache-info at the cache).

@@ -1,7 +1,9 @@
-//! Which sources (FODs) a cache lacks that rebuilding what it lacks would need: from each root
-//! attribute's derivation with a missing output, down the inputs of graph.jsonl through
-//! derivations that need building; one whose outputs are all in the cache is substituted, so
-//! nothing below it is needed through it.
+//! Which sources (FODs) a cache lacks that rebuilding what it lacks would need: from each
+//! derivation with a missing output that is not itself a source (and from each root attribute
+//! that is a missing source), down the inputs of graph.jsonl through derivations that need
+//! building; one whose outputs are all in the cache is substituted, so nothing below it is needed
+//! through it. Every missing derivation is a start, also one below a cached one: a cache need not
+//! hold the whole closure of what it holds, and an offline site must not come up short.
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -74,13 +76,18 @@ pub fn needed_sources(
     let mut seen = vec![false; drvs.len()];
     let mut stack = Vec::new();
     for r in roots {
-        match drvs.get(r) {
-            Some(d) if d.build && !seen[r] => {
-                seen[r] = true;
-                stack.push(r);
-            }
-            Some(_) => {}
-            None => bail!("{}: unknown derivation {r}", file.display()),
+        if r >= drvs.len() {
+            bail!("{}: unknown derivation {r}", file.display());
+        }
+        if drvs[r].build && drvs[r].fod.is_some() && !seen[r] {
+            seen[r] = true;
+            stack.push(r);
+        }
+    }
+    for (i, d) in drvs.iter().enumerate() {
+        if d.build && d.fod.is_none() && !seen[i] {
+            seen[i] = true;
+            stack.push(i);
         }
     }
     let mut sources = Vec::new();
@@ -98,6 +105,8 @@ pub fn needed_sources(
             }
         }
     }
+    // One source can have several .drv files (fetchurl with different mirror lists): one line.
     sources.sort_unstable();
+    sources.dedup();
     Ok(Some(sources))
 }

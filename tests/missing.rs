@@ -18,12 +18,13 @@ fn hash(path: &str) -> &str {
 }
 
 /// The derivations of the hand-made scan: (name, outputs, inputs), in graph.jsonl order.
-/// app needs lib (in the cache: nothing below it is needed), tool (missing) and its source;
-/// tool needs a source the cache has and a patch it lacks; `other` is in the cache, so its
-/// missing source is not needed; `src` is a root that is itself a FOD.
+/// app needs lib (in the cache: nothing below it is needed through it), tool (missing) and its
+/// source; tool needs a source the cache has and a patch it lacks; `other` is in the cache, so
+/// its missing source is not needed; `src` is a root that is itself a FOD; `helper`, a build
+/// input of lib, is missing although lib is cached: rebuilding it needs its source.
 const DRVS: &[(&str, &[&str], &[usize])] = &[
     ("app", &["app", "app-dev"], &[1, 2, 4]),
-    ("lib", &["lib"], &[3]),
+    ("lib", &["lib"], &[3, 10]),
     ("tool", &["tool"], &[5, 6]),
     ("lib-src", &["lib-1.0.tar.gz"], &[]),
     ("app-src", &["app-2.0.tar.gz"], &[]),
@@ -32,13 +33,15 @@ const DRVS: &[(&str, &[&str], &[usize])] = &[
     ("other", &["other"], &[8]),
     ("other-src", &["other-0.1.zip"], &[]),
     ("src", &["root-src.tar.gz"], &[]),
+    ("helper", &["helper"], &[11]),
+    ("helper-src", &["helper-0.5.tar.gz"], &[]),
 ];
-const FODS: &[usize] = &[3, 4, 5, 6, 8, 9];
+const FODS: &[usize] = &[3, 4, 5, 6, 8, 9, 11];
 const ROOTS: &[(&str, usize)] = &[("app", 0), ("other", 7), ("src", 9)];
 /// Hash characters: the .drv of DRVS[i] is DRV_CHARS[i] (sorted, as graph.jsonl is), its
 /// outputs take OUT_CHARS in turn.
-const DRV_CHARS: &str = "0123456789";
-const OUT_CHARS: &str = "abcdfghijklm";
+const DRV_CHARS: &str = "0123456789yz";
+const OUT_CHARS: &str = "abcdfghijklmnp";
 
 /// Output path of every (derivation, output) in order.
 fn outputs() -> Vec<Vec<String>> {
@@ -114,10 +117,17 @@ const MISSING: &[&str] = &[
     "fix.patch",
     "other-0.1.zip",
     "root-src.tar.gz",
+    "helper",
+    "helper-0.5.tar.gz",
 ];
 /// The sources needed: app's and the patch tool needs (lib is in the cache, so lib's source is
-/// not; tool's source is in the cache; other is in the cache), and the FOD root.
-const NEEDED: &[&str] = &["app-2.0.tar.gz", "fix.patch", "root-src.tar.gz"];
+/// not; tool's source is in the cache; other is in the cache), the FOD root, and helper's.
+const NEEDED: &[&str] = &[
+    "app-2.0.tar.gz",
+    "fix.patch",
+    "root-src.tar.gz",
+    "helper-0.5.tar.gz",
+];
 
 fn names(names: &[&str]) -> Vec<String> {
     sorted(names.iter().map(|n| out(n)).collect())
@@ -180,8 +190,8 @@ fn file_cache_missing_paths_and_sources() {
         file_lines(&dir.join("missing-unknown")),
         Vec::<String>::new()
     );
-    assert!(err.contains("4 present, 7 missing, 0 unknown"), "{err}");
-    assert!(err.contains("3 sources"), "{err}");
+    assert!(err.contains("4 present, 9 missing, 0 unknown"), "{err}");
+    assert!(err.contains("4 sources"), "{err}");
 }
 
 #[test]
@@ -329,7 +339,7 @@ fn http_cache_retries_and_unknowns() {
     );
     // lib answered present on its third try, so lib's source is not needed.
     assert_eq!(file_lines(&dir.join("missing-sources")), names(NEEDED));
-    assert!(err.contains("4 present, 6 missing, 1 unknown"), "{err}");
+    assert!(err.contains("4 present, 8 missing, 1 unknown"), "{err}");
     assert!(
         err.contains(&format!("unknown: {}", out("fix.patch"))),
         "{err}"

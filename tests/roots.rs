@@ -9,7 +9,15 @@ fn only_the_named_top_level_attributes_are_walked() {
     std::fs::write(dir.join("roots"), "# two packages\nhello\n\nchain-a\n").unwrap();
     let out = dir.join("out");
     let o = run(fodfuzz()
-        .args(["scan", "-q", "--system", "x86_64-linux", "--config", "{}", "--roots"])
+        .args([
+            "scan",
+            "-q",
+            "--system",
+            "x86_64-linux",
+            "--config",
+            "{}",
+            "--roots",
+        ])
         .arg(dir.join("roots"))
         .arg("--out")
         .arg(&out)
@@ -19,7 +27,11 @@ fn only_the_named_top_level_attributes_are_walked() {
     let names: BTreeSet<&str> = fods.iter().map(|f| f["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        BTreeSet::from(["bootstrap-tools.tar.xz", "chain-c-1.tar.gz", "hello-2.12.tar.gz"])
+        BTreeSet::from([
+            "bootstrap-tools.tar.xz",
+            "chain-c-1.tar.gz",
+            "hello-2.12.tar.gz"
+        ])
     );
     let attrs: BTreeSet<&str> = fods
         .iter()
