@@ -214,6 +214,23 @@ fn file_cache_without_closure_paths_counts_unlooked_outputs_as_missing() {
     );
 }
 
+/// fix.patch got no answer: exit 1, it is in missing-unknown and not on stdout, the rest is.
+fn assert_patch_unknown(o: &std::process::Output, dir: &Path) -> String {
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let expect: Vec<&str> = MISSING
+        .iter()
+        .copied()
+        .filter(|n| *n != "fix.patch")
+        .collect();
+    assert_eq!(stdout_lines(o), names(&expect));
+    assert_eq!(
+        file_lines(&dir.join("missing-unknown")),
+        vec![out("fix.patch")]
+    );
+    err
+}
+
 #[test]
 fn file_cache_io_error_is_unknown_not_missing() {
     let dir = scan_dir("file-loop");
@@ -222,18 +239,7 @@ fn file_cache_io_error_is_unknown_not_missing() {
     let looped = cache.join(format!("{}.narinfo", hash(&out("fix.patch"))));
     std::os::unix::fs::symlink(&looped, &looped).unwrap();
     let o = missing(&format!("file://{}", cache.display()), &dir);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    let expect: Vec<&str> = MISSING
-        .iter()
-        .copied()
-        .filter(|n| *n != "fix.patch")
-        .collect();
-    assert_eq!(stdout_lines(&o), names(&expect));
-    assert_eq!(
-        file_lines(&dir.join("missing-unknown")),
-        vec![out("fix.patch")]
-    );
+    let err = assert_patch_unknown(&o, &dir);
     assert!(
         err.contains(&format!("unknown: {}", out("fix.patch"))),
         "{err}"
@@ -325,18 +331,7 @@ fn http_cache_retries_and_unknowns() {
     script.insert(narinfo("fix.patch"), vec![0]);
     let (url, counts) = serve(script);
     let o = missing(&url, &dir);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    let expect: Vec<&str> = MISSING
-        .iter()
-        .copied()
-        .filter(|n| *n != "fix.patch")
-        .collect();
-    assert_eq!(stdout_lines(&o), names(&expect));
-    assert_eq!(
-        file_lines(&dir.join("missing-unknown")),
-        vec![out("fix.patch")]
-    );
+    let err = assert_patch_unknown(&o, &dir);
     // lib answered present on its third try, so lib's source is not needed.
     assert_eq!(file_lines(&dir.join("missing-sources")), names(NEEDED));
     assert!(err.contains("4 present, 8 missing, 1 unknown"), "{err}");
