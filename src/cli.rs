@@ -51,6 +51,48 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the paths of a finished scan that a Nix binary cache lacks, and the sources needed
+    /// to rebuild them.
+    ///
+    /// Looks up `<hash>.narinfo` in the cache for every path in DIR/closure-paths (or
+    /// DIR/store-paths when there is none) and prints the missing ones on stdout, sorted. A path is
+    /// missing only on a definite answer: no narinfo file, or HTTP 404 or 403 (what S3-backed
+    /// caches answer for absent keys). Connection errors, timeouts, 429 and 5xx are retried; a
+    /// path still not answered, or answered otherwise, is unknown: named on stderr and in
+    /// DIR/missing-unknown, never printed as missing.
+    ///
+    /// Writes DIR/missing-sources: the FODs the cache lacks that rebuilding the outputs it lacks
+    /// needs (a derivation the cache holds is substituted, so nothing below it is needed through
+    /// it; unknown paths count as missing).
+    ///
+    /// Exits 0 when every path was answered, 1 when some are unknown, 2 on bad input (no scan in
+    /// DIR, a malformed URL, no nix-cache-info at the cache).
+    Missing(MissingArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MissingArgs {
+    /// The binary cache: file:///DIR or http(s)://HOST[/PREFIX] (Nix store parameters after `?`
+    /// are ignored).
+    #[arg(long, value_name = "URL")]
+    pub cache: String,
+    /// The scan's output directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// HTTP look-ups in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=4096))]
+    pub concurrency: usize,
+    /// Retries of a look-up after a connection error, timeout, 429 or 5xx (waits 0.5 s, then
+    /// twice as long each time, or what Retry-After asks, up to 30 s).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// Seconds one HTTP request may take.
+    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+    pub timeout: f64,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]

@@ -1,5 +1,6 @@
 //! fodfuzz: a thin main that prints an error once. Bad input exits 2, anything else 1.
 mod attrpath;
+mod cache;
 mod cli;
 mod diff;
 mod drv;
@@ -8,9 +9,11 @@ mod hashes;
 mod journal;
 mod memory;
 mod mirrors;
+mod missing;
 mod plan;
 mod preflight;
 mod progress;
+mod rebuild;
 mod records;
 mod runner;
 mod scan;
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
                 println!("{l}");
             }
         }),
+        cli::Command::Missing(args) => missing::missing(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

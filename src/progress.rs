@@ -61,3 +61,54 @@ impl Progress {
         }
     }
 }
+
+/// Items done out of a known total (e.g. cache look-ups), drawn like [`Progress`].
+pub struct Counter {
+    bar: Option<ProgressBar>,
+    what: &'static str,
+    total: u64,
+    last_line: Option<Instant>,
+}
+
+impl Counter {
+    pub fn new(quiet: bool, total: u64, what: &'static str) -> Self {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            b.set_style(
+                ProgressStyle::with_template(&format!(
+                    "{{elapsed_precise}} [{{bar:30}}] {{pos}}/{{len}} {what}  {{msg}}  ETA {{eta}}"
+                ))
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            b.enable_steady_tick(Duration::from_millis(200));
+            b
+        });
+        Counter {
+            bar,
+            what,
+            total,
+            last_line: (!quiet).then(Instant::now),
+        }
+    }
+
+    pub fn update(&mut self, done: u64, msg: impl FnOnce() -> String) {
+        match (&self.bar, &mut self.last_line) {
+            (Some(b), _) => {
+                b.set_position(done);
+                b.set_message(msg());
+            }
+            (None, Some(last)) if last.elapsed() >= Duration::from_secs(10) => {
+                *last = Instant::now();
+                eprintln!("fodfuzz: {done}/{} {}  {}", self.total, self.what, msg());
+            }
+            _ => {}
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
