@@ -133,6 +133,7 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         }
         None => out.join(".store"),
     };
+    init_store(&nix, &store)?;
     // sources.json names the tree's revision when the tree says it.
     let revision = match &target {
         Target::Tree(t) => mirrors::tree_revision(t),
@@ -208,6 +209,28 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         Some(sig) => Err(Interrupted(sig).into()),
         None => Ok(()),
     }
+}
+
+/// Opens the private store once before the workers start: Nix creates a new store's database and
+/// directories (gcroots, profiles) when it first opens it, and two processes doing that at once
+/// race ("creating symlink … File exists"), losing whatever the losing worker was evaluating.
+fn init_store(nix: &Path, store: &Path) -> Result<()> {
+    let out = std::process::Command::new(nix)
+        .args(["--eval", "--read-write-mode", "--store"])
+        .arg(store)
+        .args(["--option", "substituters", ""])
+        .args(["-E", "builtins.toFile \"fodfuzz-store-init\" \"\""])
+        .env_remove("NIX_PATH")
+        .output()
+        .with_context(|| format!("running {}", nix.display()))?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "cannot initialise the private store {}: {}",
+            store.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
 }
 
 /// `--roots FILE`: top-level names, one per line (blank lines and `#` comments ignored).
