@@ -29,7 +29,7 @@ pub enum Command {
     /// mirror files: tarballs.json (find-tarballs.nix's format, for copy-tarballs.pl),
     /// sources.json (Software Heritage nixguix), hashed-mirror.txt, manual.txt (requireFile).
     /// Exits 0 when the scan completes, even if some attributes failed; 2 on bad input.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Print one shortest chain from an attribute to a FOD, from a finished scan's output.
     Why {
         /// The FOD's output path, as listed in store-paths.

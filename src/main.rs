@@ -30,7 +30,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
-        cli::Command::Scan(args) => scan::scan(args),
+        cli::Command::Scan(args) => scan::scan(*args),
         cli::Command::Diff { old, new, json } => diff::diff(&old, &new, json),
         cli::Command::Why { out_path, dir } => why::why(&out_path, &dir).map(|lines| {
             for l in lines {

@@ -42,12 +42,7 @@ pub fn cells(
         let m: MatrixFile = serde_json::from_str(&text)
             .map_err(|e| bad(format!("malformed matrix file {}: {e}", path.display())))?;
         systems.extend(m.systems.unwrap_or_default());
-        named.extend(
-            m.configs
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(name, expr)| (name, expr)),
-        );
+        named.extend(m.configs.unwrap_or_default());
     }
     if systems.is_empty() {
         systems = DEFAULT_SYSTEMS.iter().map(|s| s.to_string()).collect();
