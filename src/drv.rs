@@ -1,5 +1,6 @@
 //! Reads `.drv` files (Nix's ATerm format) from the private store: input derivations and, for a
 //! fixed-output derivation, what a mirror needs (hash, urls, fetcher).
+use crate::hashes::Digest;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -154,7 +155,7 @@ impl Parts {
             Some(a) => (true, a),
             None => (false, algo),
         };
-        let bytes = from_hex(hex).with_context(|| format!("hash {hex:?}"))?;
+        let digest = Digest::from_hex(algo, hex).with_context(|| format!("hash {hex:?}"))?;
         let urls: Vec<String> = match (env.get("urls"), env.get("url")) {
             (Some(u), _) if !u.trim().is_empty() => {
                 u.split_whitespace().map(str::to_owned).collect()
@@ -178,9 +179,9 @@ impl Parts {
         Ok(Fixed {
             out_path: out.to_owned(),
             name: env.get("name").cloned().unwrap_or_else(|| name_of(out)),
-            hash: format!("{algo}-{}", base64(&bytes)),
+            hash: digest.sri(),
             recursive,
-            fetcher: fetcher(&self.builder, &self.args, env),
+            fetcher: fetcher(&self.builder, self.script().is_some(), env),
             urls,
             source,
         })
@@ -240,7 +241,9 @@ pub fn message_of(script: &str) -> String {
 }
 
 /// Which kind of fetch this is, from what the fetchers of nixpkgs put in the environment.
-pub fn fetcher(builder: &str, args: &[String], env: &BTreeMap<String, String>) -> &'static str {
+/// `restrict_message`: the builder runs requireFile's `…-restrict-message` script
+/// ([`Parts::script`]).
+fn fetcher(builder: &str, restrict_message: bool, env: &BTreeMap<String, String>) -> &'static str {
     let has = |k: &str| env.contains_key(k);
     if builder == "builtin:fetchurl" {
         "builtin"
@@ -250,12 +253,7 @@ pub fn fetcher(builder: &str, args: &[String], env: &BTreeMap<String, String>) -
         "hg"
     } else if has("ignoreExternals") || has("SVN_SSH") {
         "svn"
-    } else if std::iter::once(builder)
-        .chain(args.iter().map(String::as_str))
-        .any(|p| p.ends_with("-restrict-message"))
-    {
-        // The script is the builder (builtins.toFile) or, with stdenv.mkDerivation as in
-        // nixpkgs, the argument of bash.
+    } else if restrict_message {
         "requireFile"
     } else if has("urls") || has("url") {
         "url"
@@ -267,38 +265,6 @@ pub fn fetcher(builder: &str, args: &[String], env: &BTreeMap<String, String>) -
 fn name_of(store_path: &str) -> String {
     let base = store_path.rsplit('/').next().unwrap_or(store_path);
     base.split_once('-').map_or(base, |(_, n)| n).to_owned()
-}
-
-fn from_hex(hex: &str) -> Result<Vec<u8>> {
-    if !hex.len().is_multiple_of(2) {
-        bail!("odd length");
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).context("not hex"))
-        .collect()
-}
-
-/// Standard base64 with padding, as SRI hashes use.
-pub fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for k in 0..4 {
-            if k <= chunk.len() {
-                out.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 struct Parser<'a> {
@@ -518,12 +484,5 @@ _EOF_
     fn message_is_between_the_stars() {
         assert_eq!(message_of("a\n***\n\n  hi\nthere\n***\nb"), "hi\nthere");
         assert_eq!(message_of("echo 'just this'\n"), "echo 'just this'");
-    }
-
-    #[test]
-    fn base64_matches_known_values() {
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     }
 }

@@ -1,5 +1,6 @@
-//! Hash encodings: SRI (what fods.jsonl holds) to base16 and to Nix's base32, the forms hashed
-//! mirrors are asked for.
+//! Hash encodings: a .drv's base16 to SRI (what fods.jsonl holds), and SRI back to base16 and to
+//! Nix's base32, the forms hashed mirrors are asked for.
+use anyhow::{Context, Result, bail};
 
 /// An SRI hash (`sha256-<base64>`) split into algorithm and digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +16,26 @@ impl Digest {
             algo: algo.to_owned(),
             bytes: from_base64(b64)?,
         })
+    }
+
+    /// A .drv output's hash: algorithm and base16 digest.
+    pub fn from_hex(algo: &str, hex: &str) -> Result<Digest> {
+        if !hex.len().is_multiple_of(2) {
+            bail!("odd length");
+        }
+        let bytes = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).context("not hex"))
+            .collect::<Result<_>>()?;
+        Ok(Digest {
+            algo: algo.to_owned(),
+            bytes,
+        })
+    }
+
+    /// `algo-<base64>`, standard base64 with padding.
+    pub fn sri(&self) -> String {
+        format!("{}-{}", self.algo, base64(&self.bytes))
     }
 
     pub fn hex(&self) -> String {
@@ -39,6 +60,28 @@ impl Digest {
             })
             .collect()
     }
+}
+
+/// Standard base64 with padding, as SRI hashes use.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 fn from_base64(s: &str) -> Option<Vec<u8>> {
@@ -91,9 +134,29 @@ mod tests {
     }
 
     #[test]
+    fn base64_matches_known_values() {
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn hex_to_sri_and_back() {
+        let hex = "31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b";
+        let d = Digest::from_hex("sha256", hex).unwrap();
+        assert_eq!(
+            d.sri(),
+            "sha256-MeBmE3qWJnbon2nRtlOC3pWn732RS4y5VvQepy4PUWs="
+        );
+        assert_eq!(Digest::from_sri(&d.sri()).unwrap().hex(), hex);
+        assert!(Digest::from_hex("sha256", "abc").is_err());
+        assert!(Digest::from_hex("sha256", "zz").is_err());
+    }
+
+    #[test]
     fn base64_round_trips_every_padding() {
         for bytes in [&b"f"[..], b"fo", b"foo", b"foob", b"\xff\x00\x10"] {
-            let sri = format!("sha1-{}", crate::drv::base64(bytes));
+            let sri = format!("sha1-{}", base64(bytes));
             assert_eq!(Digest::from_sri(&sri).unwrap().bytes, bytes, "{sri}");
         }
         assert_eq!(Digest::from_sri("sha256-not*base64"), None);
