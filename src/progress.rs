@@ -11,18 +11,7 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(quiet: bool) -> Self {
-        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-            let b = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
-            b.set_style(
-                ProgressStyle::with_template(
-                    "{elapsed_precise} [{bar:30}] {pos}/{len} attrs  {msg}  ETA {eta}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            b.enable_steady_tick(Duration::from_millis(200));
-            b
-        });
+        let bar = terminal_bar(quiet, 1, "attrs");
         let now = Instant::now();
         Progress {
             bar,
@@ -62,6 +51,22 @@ impl Progress {
     }
 }
 
+/// The bar both displays draw on a terminal (none when quiet or not a terminal).
+fn terminal_bar(quiet: bool, total: u64, what: &str) -> Option<ProgressBar> {
+    (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        b.set_style(
+            ProgressStyle::with_template(&format!(
+                "{{elapsed_precise}} [{{bar:30}}] {{pos}}/{{len}} {what}  {{msg}}  ETA {{eta}}"
+            ))
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        b.enable_steady_tick(Duration::from_millis(200));
+        b
+    })
+}
+
 /// Items done out of a known total (e.g. cache look-ups), drawn like [`Progress`].
 pub struct Counter {
     bar: Option<ProgressBar>,
@@ -72,18 +77,7 @@ pub struct Counter {
 
 impl Counter {
     pub fn new(quiet: bool, total: u64, what: &'static str) -> Self {
-        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-            let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-            b.set_style(
-                ProgressStyle::with_template(&format!(
-                    "{{elapsed_precise}} [{{bar:30}}] {{pos}}/{{len}} {what}  {{msg}}  ETA {{eta}}"
-                ))
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            b.enable_steady_tick(Duration::from_millis(200));
-            b
-        });
+        let bar = terminal_bar(quiet, total, what);
         Counter {
             bar,
             what,
