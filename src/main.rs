@@ -5,6 +5,7 @@ mod cli;
 mod diff;
 mod drv;
 mod graph;
+mod graph_file;
 mod hashes;
 mod journal;
 mod memory;

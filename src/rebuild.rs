@@ -4,23 +4,9 @@
 //! building; one whose outputs are all in the cache is substituted, so nothing below it is needed
 //! through it. Every missing derivation is a start, also one below a cached one: a cache need not
 //! hold the whole closure of what it holds, and an offline site must not come up short.
-use anyhow::{Context, Result, bail};
-use serde::Deserialize;
-use serde::de::IgnoredAny;
-use std::io::BufRead;
+use crate::graph_file;
+use anyhow::{Context, Result};
 use std::path::Path;
-
-/// One line of graph.jsonl: a derivation (`path`, `outputs`, `inputs`) or a root (`attrPath`).
-#[derive(Deserialize)]
-struct Line {
-    drv: usize,
-    path: Option<IgnoredAny>,
-    outputs: Option<Vec<String>>,
-    #[serde(default)]
-    inputs: Vec<u32>,
-    #[serde(rename = "attrPath")]
-    attr_path: Option<IgnoredAny>,
-}
 
 struct Drv {
     /// Some output is not known to be in the cache (missing, unknown or not looked up).
@@ -43,24 +29,10 @@ pub fn needed_sources(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| file.display().to_string()),
     };
-    let mut drvs: Vec<Drv> = Vec::new();
-    let mut roots: Vec<usize> = Vec::new();
-    for (n, line) in reader.lines().enumerate() {
-        let line = line.with_context(|| file.display().to_string())?;
-        let l: Line = serde_json::from_str(&line)
-            .with_context(|| format!("{} line {}", file.display(), n + 1))?;
-        if l.attr_path.is_some() {
-            roots.push(l.drv);
-            continue;
-        }
-        if l.path.is_none() || l.drv != drvs.len() {
-            bail!(
-                "{} line {}: not a derivation in order",
-                file.display(),
-                n + 1
-            );
-        }
-        let Some(outputs) = l.outputs else {
+    let graph = graph_file::read(reader, &file.display().to_string())?;
+    let mut drvs: Vec<Drv> = Vec::with_capacity(graph.drvs.len());
+    for d in graph.drvs {
+        let Some(outputs) = d.outputs else {
             return Ok(None);
         };
         let fod = match outputs.as_slice() {
@@ -70,15 +42,12 @@ pub fn needed_sources(
         drvs.push(Drv {
             build: !outputs.iter().all(|o| present(o)),
             fod,
-            inputs: l.inputs,
+            inputs: d.inputs,
         });
     }
     let mut seen = vec![false; drvs.len()];
     let mut stack = Vec::new();
-    for r in roots {
-        if r >= drvs.len() {
-            bail!("{}: unknown derivation {r}", file.display());
-        }
+    for r in graph.roots.iter().map(|r| r.drv) {
         if drvs[r].build && drvs[r].fod.is_some() && !seen[r] {
             seen[r] = true;
             stack.push(r);
@@ -95,13 +64,9 @@ pub fn needed_sources(
         sources.extend(drvs[i].fod.clone());
         for &j in &drvs[i].inputs {
             let j = j as usize;
-            match drvs.get(j) {
-                Some(d) if d.build && !seen[j] => {
-                    seen[j] = true;
-                    stack.push(j);
-                }
-                Some(_) => {}
-                None => bail!("{}: unknown input {j}", file.display()),
+            if drvs[j].build && !seen[j] {
+                seen[j] = true;
+                stack.push(j);
             }
         }
     }

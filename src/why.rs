@@ -1,5 +1,6 @@
 //! `fodfuzz why OUTPATH --in DIR`: one shortest chain from an attribute to a FOD, read from the
 //! graph a scan wrote.
+use crate::graph_file;
 use crate::preflight::bad;
 use anyhow::{Context, Result};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -23,43 +24,19 @@ pub fn why(out_path: &str, dir: &Path) -> Result<Vec<String>> {
     let reader = std::io::BufReader::new(
         std::fs::File::open(&file).map_err(|e| bad(format!("{}: {e}", file.display())))?,
     );
-    let mut edges = Vec::new();
-    for line in reader.lines() {
-        let v: Value = serde_json::from_str(&line?).context("graph.jsonl")?;
-        let idx = |k: &str| {
-            v[k].as_u64()
-                .map(|i| i as usize)
-                .context("graph.jsonl: bad index")
-        };
-        if let Some(path) = v["path"].as_str() {
-            drvs.push(g.add_node(Node::Drv(path.to_owned())));
-            for i in v["inputs"].as_array().into_iter().flatten() {
-                edges.push((
-                    drvs.len() - 1,
-                    i.as_u64().context("graph.jsonl: bad input")? as usize,
-                ));
-            }
-        } else {
-            let label = format!(
-                "{} ({}, {})",
-                v["attrPath"].as_str().unwrap_or(""),
-                v["system"].as_str().unwrap_or(""),
-                v["config"].as_str().unwrap_or("")
-            );
-            let a = g.add_node(Node::Attr(label));
-            g.add_edge(
-                a,
-                *drvs.get(idx("drv")?).context("graph.jsonl: unknown drv")?,
-                (),
-            );
+    let graph = graph_file::read(reader, "graph.jsonl")?;
+    for d in &graph.drvs {
+        drvs.push(g.add_node(Node::Drv(d.path.clone())));
+    }
+    for (d, line) in graph.drvs.iter().enumerate() {
+        for &i in &line.inputs {
+            g.add_edge(drvs[d], drvs[i as usize], ());
         }
     }
-    for (a, b) in edges {
-        g.add_edge(
-            drvs[a],
-            *drvs.get(b).context("graph.jsonl: unknown input")?,
-            (),
-        );
+    for r in &graph.roots {
+        let label = format!("{} ({}, {})", r.attr_path, r.system, r.config);
+        let a = g.add_node(Node::Attr(label));
+        g.add_edge(a, drvs[r.drv], ());
     }
     let target = drvs
         .iter()

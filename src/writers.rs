@@ -1,10 +1,9 @@
 //! The files a scan leaves in its output directory, sorted so that equal scans give equal files
 //! (the mirror files are in `mirrors`).
-use crate::graph::DrvGraph;
-use crate::mirrors;
 use crate::plan::Cell;
 use crate::records::{Findings, Fod, Reach};
 use crate::runner::{CellStats, Scan};
+use crate::{graph_file, mirrors};
 use anyhow::{Context, Result};
 use petgraph::graph::NodeIndex;
 use serde::Serialize;
@@ -72,7 +71,7 @@ pub fn write_all(
         Ok(())
     })?;
     write_file(dir, "graph.jsonl", |w| {
-        write_graph(w, &scan.graph, &scan.roots)
+        graph_file::write(w, &scan.graph, &scan.roots)
     })?;
     let mirrors = mirrors::write_all(dir, &findings.fods, scan.graph.store_root(), revision)?;
     write_file(dir, "summary.json", |w| {
@@ -82,40 +81,6 @@ pub fn write_all(
         w.write_all(b"\n")?;
         Ok(())
     })
-}
-
-/// One line per derivation (`{"drv": index, "path", "outputs": [paths], "inputs": [indices]}`),
-/// sorted by path,
-/// then one per root (`{"attrPath", "system", "config", "drv": index}`): what `why` reads.
-fn write_graph(w: &mut dyn Write, graph: &DrvGraph, roots: &[(Reach, NodeIndex)]) -> Result<()> {
-    let g = &graph.graph;
-    let mut order: Vec<NodeIndex> = g.node_indices().collect();
-    order.sort_by(|a, b| g[*a].path.cmp(&g[*b].path));
-    let mut index = vec![0usize; g.node_count()];
-    for (i, n) in order.iter().enumerate() {
-        index[n.index()] = i;
-    }
-    for (i, n) in order.iter().enumerate() {
-        let mut inputs: Vec<usize> = g.neighbors(*n).map(|m| index[m.index()]).collect();
-        inputs.sort_unstable();
-        inputs.dedup();
-        serde_json::to_writer(
-            &mut *w,
-            &json!({"drv": i, "path": g[*n].path, "outputs": g[*n].outputs, "inputs": inputs}),
-        )?;
-        w.write_all(b"\n")?;
-    }
-    let mut rs: Vec<(&Reach, usize)> = roots.iter().map(|(r, n)| (r, index[n.index()])).collect();
-    rs.sort();
-    rs.dedup();
-    for (r, i) in rs {
-        serde_json::to_writer(
-            &mut *w,
-            &json!({"attrPath": r.attr_path, "system": r.system, "config": r.config, "drv": i}),
-        )?;
-        w.write_all(b"\n")?;
-    }
-    Ok(())
 }
 
 /// One line of fods.jsonl, its reaches resolved and sorted; built one FOD at a time so that the
