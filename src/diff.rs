@@ -1,48 +1,14 @@
 //! `fodfuzz diff OLD_DIR NEW_DIR`: the FODs one scan lists and the other does not, and those
 //! that changed. Both fods.jsonl are sorted by outPath, so a merge-join streams them (a whole
 //! tree's is gigabytes, most of it reachedBy); only the differing FODs are held.
-use crate::attrpath;
-use crate::preflight::bad;
-use anyhow::{Context, Result};
-use serde::{Deserialize, Serialize};
+use crate::nix::attrpath;
+use crate::outputs::fods::{self, Entry as Fod, Reader};
+use anyhow::Result;
+use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
-
-/// One fods.jsonl line without its reaches.
-#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
-pub struct Fod {
-    #[serde(rename = "outPath")]
-    out_path: String,
-    name: String,
-    hash: String,
-    #[serde(rename = "hashMode")]
-    hash_mode: String,
-    urls: Vec<String>,
-    #[serde(default)]
-    fetcher: String,
-}
-
-#[derive(Deserialize)]
-struct Reaches {
-    #[serde(rename = "reachedBy", default)]
-    reached_by: Vec<Reach>,
-}
-
-#[derive(Deserialize)]
-struct Reach {
-    #[serde(rename = "attrPath")]
-    attr_path: AttrPath,
-}
-
-/// Written as an array of names, or dotted as `attrpath::show` prints it.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum AttrPath {
-    Names(Vec<String>),
-    Dotted(String),
-}
+use std::io::Write;
+use std::path::Path;
 
 /// A FOD on one side only, with the attribute paths that reach it.
 struct Side {
@@ -75,7 +41,7 @@ pub struct Report {
 }
 
 pub fn diff(old: &Path, new: &Path, json: bool) -> Result<()> {
-    let report = compare(&fods_file(old)?, &fods_file(new)?)?;
+    let report = compare(&fods::file_in(old)?, &fods::file_in(new)?)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -87,117 +53,38 @@ pub fn diff(old: &Path, new: &Path, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn fods_file(dir: &Path) -> Result<PathBuf> {
-    if !dir.is_dir() {
-        return Err(bad(format!(
-            "{}: not a directory (a scan's output)",
-            dir.display()
-        ))
-        .into());
-    }
-    let file = dir.join("fods.jsonl");
-    if !file.is_file() {
-        return Err(bad(format!(
-            "{}: no fods.jsonl (not a finished scan)",
-            dir.display()
-        ))
-        .into());
-    }
-    Ok(file)
-}
-
-/// Reads one fods.jsonl line by line, checking it is sorted by outPath.
-struct Lines {
-    file: PathBuf,
-    lines: std::io::Lines<std::io::BufReader<std::fs::File>>,
-    number: usize,
-    /// The current line and what it says without its reaches.
-    current: Option<(String, Fod)>,
-}
-
-impl Lines {
-    fn open(file: &Path) -> Result<Lines> {
-        let f = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
-        let mut l = Lines {
-            file: file.to_owned(),
-            lines: std::io::BufReader::new(f).lines(),
-            number: 0,
-            current: None,
-        };
-        l.advance()?;
-        Ok(l)
-    }
-
-    fn advance(&mut self) -> Result<()> {
-        let previous = self.current.take().map(|(_, f)| f.out_path);
-        loop {
-            let Some(line) = self.lines.next() else {
-                return Ok(());
-            };
-            let line = line.with_context(|| format!("reading {}", self.file.display()))?;
-            self.number += 1;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let fod: Fod = serde_json::from_str(&line).map_err(|e| self.bad(e))?;
-            if previous.as_ref().is_some_and(|p| *p >= fod.out_path) {
-                return Err(self.bad("not sorted by outPath").into());
-            }
-            self.current = Some((line, fod));
-            return Ok(());
-        }
-    }
-
-    fn bad(&self, what: impl std::fmt::Display) -> crate::preflight::BadInput {
-        bad(format!("{}:{}: {what}", self.file.display(), self.number))
-    }
-
-    /// The current FOD with the attribute paths of its reaches (parsed only for these).
-    fn side(&self) -> Result<Side> {
-        let (line, fod) = self.current.as_ref().expect("a current line");
-        let reaches: Reaches = serde_json::from_str(line).map_err(|e| self.bad(e))?;
-        let attrs = reaches
-            .reached_by
-            .into_iter()
-            .map(|r| match r.attr_path {
-                AttrPath::Names(n) => n,
-                AttrPath::Dotted(d) => attrpath::parse(&d),
-            })
-            .collect();
-        Ok(Side {
-            fod: fod.clone(),
-            attrs,
-        })
-    }
+/// The reader's current FOD with the attribute paths of its reaches.
+fn side(r: &Reader) -> Result<Side> {
+    Ok(Side {
+        fod: r.current().expect("a current line").clone(),
+        attrs: r.attr_paths()?.into_iter().collect(),
+    })
 }
 
 pub fn compare(old: &Path, new: &Path) -> Result<Report> {
-    let (mut a, mut b) = (Lines::open(old)?, Lines::open(new)?);
+    let (mut a, mut b) = (Reader::open(old)?, Reader::open(new)?);
     let (mut removed, mut added, mut changed) = (Vec::new(), Vec::new(), Vec::new());
     loop {
-        let order = match (&a.current, &b.current) {
+        let order = match (a.current(), b.current()) {
             (None, None) => break,
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
-            (Some((_, x)), Some((_, y))) => x.out_path.cmp(&y.out_path),
+            (Some(x), Some(y)) => x.out_path.cmp(&y.out_path),
         };
         match order {
             Ordering::Less => {
-                removed.push(a.side()?);
+                removed.push(side(&a)?);
                 a.advance()?;
             }
             Ordering::Greater => {
-                added.push(b.side()?);
+                added.push(side(&b)?);
                 b.advance()?;
             }
             Ordering::Equal => {
-                let (x, y) = (
-                    &a.current.as_ref().unwrap().1,
-                    &b.current.as_ref().unwrap().1,
-                );
+                let (x, y) = (a.current().expect("a line"), b.current().expect("a line"));
                 // Same output path: same name and hash; only where it is fetched from can change.
                 if x.urls != y.urls {
-                    let new = b.side()?;
+                    let new = side(&b)?;
                     changed.push(Change {
                         attr_path: new.attrs.iter().next().cloned().unwrap_or_default(),
                         name: new.fod.name.clone(),

@@ -1,29 +1,21 @@
-//! fodfuzz: a thin main that prints an error once. Bad input exits 2, anything else 1.
-mod attrpath;
-mod cache;
+//! fodfuzz: a thin main. The command line is parsed once into validated arguments (`cli`), each
+//! command runs in its own module, and an error that ends one is printed once, its exit status
+//! chosen by `error`.
+//!
+//! The scan's pipeline: `scan::plan` (the matrix) → `scan::runner` (a dispatcher without I/O and
+//! one actor per `nix-instantiate`, evaluating `scan/visit.nix`) → `graph` (the `.drv` files read
+//! by `nix::drv`) → `outputs`.
 mod cli;
 mod diff;
-mod drv;
+mod error;
 mod graph;
-mod graph_file;
-mod hashes;
-mod journal;
-mod memory;
-mod mirrors;
 mod missing;
-mod plan;
-mod preflight;
+mod model;
+mod nix;
+mod outputs;
 mod progress;
-mod rebuild;
-mod records;
-mod runner;
 mod scan;
-mod sites;
-mod target;
-mod walk;
 mod why;
-mod worker;
-mod writers;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -44,13 +36,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("fodfuzz: {e:#}");
-            if e.downcast_ref::<preflight::BadInput>().is_some() {
-                ExitCode::from(2)
-            } else if let Some(scan::Interrupted(sig)) = e.downcast_ref() {
-                ExitCode::from(128 + *sig as u8)
-            } else {
-                ExitCode::FAILURE
-            }
+            error::exit_code(&e)
         }
     }
 }

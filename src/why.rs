@@ -1,13 +1,11 @@
 //! `fodfuzz why OUTPATH --in DIR`: one shortest chain from an attribute to a FOD, read from the
 //! graph a scan wrote.
-use crate::graph_file;
-use crate::preflight::bad;
-use anyhow::{Context, Result};
+use crate::error::bad;
+use crate::outputs::{fods, graph_file};
+use anyhow::Result;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, Reversed};
-use serde_json::Value;
 use std::collections::HashMap;
-use std::io::BufRead;
 use std::path::Path;
 
 enum Node {
@@ -21,10 +19,8 @@ pub fn why(out_path: &str, dir: &Path) -> Result<Vec<String>> {
     let mut g: DiGraph<Node, ()> = DiGraph::new();
     let mut drvs: Vec<NodeIndex> = Vec::new();
     let file = dir.join("graph.jsonl");
-    let reader = std::io::BufReader::new(
-        std::fs::File::open(&file).map_err(|e| bad(format!("{}: {e}", file.display())))?,
-    );
-    let graph = graph_file::read(reader, "graph.jsonl")?;
+    let graph = graph_file::read_in(dir)?
+        .ok_or_else(|| bad(format!("{}: no such file", file.display())))?;
     for d in &graph.drvs {
         drvs.push(g.add_node(Node::Drv(d.path.clone())));
     }
@@ -69,18 +65,20 @@ pub fn why(out_path: &str, dir: &Path) -> Result<Vec<String>> {
     Err(bad(format!("no attribute reaches {out_path}")).into())
 }
 
+/// The `.drv` of the FOD `out_path`, from fods.jsonl (sorted: the search stops past it).
 fn fod_drv(out_path: &str, dir: &Path) -> Result<String> {
-    let file = dir.join("fods.jsonl");
-    let reader = std::io::BufReader::new(
-        std::fs::File::open(&file).map_err(|e| bad(format!("{}: {e}", file.display())))?,
-    );
-    for line in reader.lines() {
-        let v: Value = serde_json::from_str(&line?).context("fods.jsonl")?;
-        if v["outPath"] == out_path {
-            return Ok(v["drvPath"]
-                .as_str()
-                .context("fods.jsonl: no drvPath")?
-                .to_owned());
+    let file = fods::file_in(dir)?;
+    let mut reader = fods::Reader::open(&file)?;
+    while let Some(entry) = reader.current() {
+        match entry.out_path.as_str().cmp(out_path) {
+            std::cmp::Ordering::Less => reader.advance()?,
+            std::cmp::Ordering::Equal if !entry.drv_path.is_empty() => {
+                return Ok(entry.drv_path.clone());
+            }
+            std::cmp::Ordering::Equal => {
+                return Err(bad(format!("{}: no drvPath for {out_path}", file.display())).into());
+            }
+            std::cmp::Ordering::Greater => break,
         }
     }
     Err(bad(format!("{out_path} is not a FOD in {}", file.display())).into())

@@ -1,0 +1,355 @@
+//! What a scan finds, as values: FODs, failures, who reaches them, and the cells of the matrix.
+//! Depends on nothing else in fodfuzz; everything else depends on it. The merge of findings is a
+//! union that is order-independent and idempotent, so results of cells, workers and runs combine
+//! in any order.
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// One cell of the matrix: a system and a config.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cell {
+    pub system: String,
+    /// The Nix expression passed as nixpkgs' `config`.
+    pub config: String,
+    /// How the config is named in outputs: its name in a matrix file, else the expression.
+    pub label: String,
+}
+
+/// One (attribute path, system, config) that reaches something.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Reach {
+    #[serde(rename = "attrPath")]
+    pub attr_path: String,
+    pub system: String,
+    pub config: String,
+}
+
+/// How a FOD fetches, classified from what nixpkgs' fetchers put in the `.drv`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Fetcher {
+    Url,
+    Git,
+    Svn,
+    Hg,
+    RequireFile,
+    Builtin,
+    Unknown,
+}
+
+/// Whether a FOD's hash is of the file (`flat`) or of its NAR serialisation (`recursive`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HashMode {
+    Flat,
+    Recursive,
+}
+
+impl std::fmt::Display for HashMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HashMode::Flat => "flat",
+            HashMode::Recursive => "recursive",
+        })
+    }
+}
+
+/// What the mirror files need beyond fods.jsonl, from the `.drv`'s environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Source {
+    /// `outputHash` / `outputHashAlgo` as the expression wrote them (`None`: not in the
+    /// environment, e.g. a null dropped by `__ignoreNulls`): find-tarballs.nix prints these.
+    pub written_hash: Option<String>,
+    pub written_algo: Option<String>,
+    /// A non-empty `postFetch`: the file at the url is not the output (fetchpatch, fetchzip).
+    pub post_fetch: bool,
+    /// The revision a git/hg/svn fetcher checks out (`rev`), when not empty.
+    pub rev: Option<String>,
+    /// fetchgit's `fetchSubmodules`.
+    pub submodules: bool,
+    /// The input .drv whose environment lists the `mirror://` sites (fetchurl's `mirrorsFile`),
+    /// kept only when a url needs it.
+    pub mirrors_drv: Option<String>,
+    /// requireFile: the instructions its builder prints.
+    pub message: Option<String>,
+}
+
+/// A FOD and who reaches it. `reached_by` holds indices into the scan's roots (sorted, unique):
+/// on real nixpkgs one cell has ~20 million (root, FOD) pairs, too many to hold as strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fod {
+    pub out_path: String,
+    pub drv_path: String,
+    pub name: String,
+    /// SRI form, e.g. `sha256-…`.
+    pub hash: String,
+    pub hash_mode: HashMode,
+    pub urls: Vec<String>,
+    pub fetcher: Fetcher,
+    /// What only the mirror files use (revision, hash as written, mirror lists …).
+    pub source: Source,
+    pub reached_by: Vec<u32>,
+}
+
+/// Why an attribute failed. Written as the kebab-case name; ordered by that name, so that
+/// failures.jsonl sorts as it always has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    /// A throw or assert (caught by `tryEval`, or re-run alone with `--explain`).
+    Throw,
+    AttributeMissing,
+    UndefinedVariable,
+    InfiniteRecursion,
+    StackOverflow,
+    /// Any other evaluation error.
+    EvalError,
+    Timeout,
+    /// The evaluator died (a signal, or an exit without a result).
+    Crash,
+    /// Alone above the memory budget.
+    Oom,
+    EvalTimeFetch,
+    ForbiddenPath,
+    ImportFromDerivation,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Throw => "throw",
+            FailureKind::AttributeMissing => "attribute-missing",
+            FailureKind::UndefinedVariable => "undefined-variable",
+            FailureKind::InfiniteRecursion => "infinite-recursion",
+            FailureKind::StackOverflow => "stack-overflow",
+            FailureKind::EvalError => "eval-error",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Crash => "crash",
+            FailureKind::Oom => "oom",
+            FailureKind::EvalTimeFetch => "eval-time-fetch",
+            FailureKind::ForbiddenPath => "forbidden-path",
+            FailureKind::ImportFromDerivation => "import-from-derivation",
+        }
+    }
+}
+
+impl Ord for FailureKind {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for FailureKind {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Failure {
+    #[serde(rename = "attrPath")]
+    pub attr_path: String,
+    pub system: String,
+    pub config: String,
+    pub kind: FailureKind,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(reach: Reach, kind: FailureKind, message: String) -> Failure {
+        Failure {
+            attr_path: reach.attr_path,
+            system: reach.system,
+            config: reach.config,
+            kind,
+            message,
+        }
+    }
+}
+
+/// What the walk of one cell did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CellStats {
+    pub visited: u64,
+    pub derivations: u64,
+    pub failures: u64,
+    pub cycles_pruned: u64,
+    pub depth_pruned: u64,
+    /// Time from the start of the run until the cell's last attribute was done.
+    pub wall: Duration,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Findings {
+    pub fods: BTreeMap<String, Fod>,
+    pub failures: BTreeSet<Failure>,
+}
+
+impl Findings {
+    pub fn add_fod(&mut self, fod: Fod) {
+        match self.fods.get_mut(&fod.out_path) {
+            None => {
+                self.fods.insert(fod.out_path.clone(), fod);
+            }
+            Some(have) => {
+                // Same output, possibly from derivations that differ only in urls: keep the
+                // description of the smallest drvPath so that the result does not depend on order.
+                let mut reached = std::mem::take(&mut have.reached_by);
+                reached.extend_from_slice(&fod.reached_by);
+                reached.sort_unstable();
+                reached.dedup();
+                if fod.drv_path < have.drv_path {
+                    *have = Fod {
+                        reached_by: Vec::new(),
+                        ..fod
+                    };
+                }
+                have.reached_by = reached;
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: Findings) {
+        for fod in other.fods.into_values() {
+            self.add_fod(fod);
+        }
+        self.failures.extend(other.failures);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn kinds_are_written_and_ordered_by_their_names() {
+        let all = [
+            FailureKind::Throw,
+            FailureKind::AttributeMissing,
+            FailureKind::UndefinedVariable,
+            FailureKind::InfiniteRecursion,
+            FailureKind::StackOverflow,
+            FailureKind::EvalError,
+            FailureKind::Timeout,
+            FailureKind::Crash,
+            FailureKind::Oom,
+            FailureKind::EvalTimeFetch,
+            FailureKind::ForbiddenPath,
+            FailureKind::ImportFromDerivation,
+        ];
+        for k in all {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            let back: FailureKind = serde_json::from_value(k.as_str().into()).unwrap();
+            assert_eq!(back, k);
+        }
+        let mut sorted = all.to_vec();
+        sorted.sort();
+        let names: Vec<&str> = sorted.iter().map(|k| k.as_str()).collect();
+        let mut by_name = names.clone();
+        by_name.sort();
+        assert_eq!(names, by_name);
+        assert_eq!(
+            serde_json::to_value(Fetcher::RequireFile).unwrap(),
+            "requireFile"
+        );
+        assert_eq!(
+            serde_json::to_value(HashMode::Recursive).unwrap(),
+            "recursive"
+        );
+    }
+
+    fn fod_strategy() -> impl Strategy<Value = Fod> {
+        (
+            0..4u8,
+            0..3u8,
+            proptest::collection::btree_set(0..20u32, 0..4),
+        )
+            .prop_map(|(out, drv, reach)| Fod {
+                out_path: format!("/nix/store/{out}-src"),
+                drv_path: format!("/nix/store/{out}{drv}-src.drv"),
+                name: "src".into(),
+                hash: format!("sha256-{out}"),
+                hash_mode: HashMode::Flat,
+                urls: vec![format!("http://mirror{drv}/src")],
+                fetcher: Fetcher::Url,
+                source: Source::default(),
+                reached_by: reach.into_iter().collect(),
+            })
+    }
+
+    fn findings_strategy() -> impl Strategy<Value = Findings> {
+        (
+            proptest::collection::vec(fod_strategy(), 0..6),
+            proptest::collection::btree_set((0..3u8, 0..2u8), 0..3),
+        )
+            .prop_map(|(fods, fails)| {
+                let mut f = Findings::default();
+                for fod in fods {
+                    f.add_fod(fod);
+                }
+                let kinds = [FailureKind::Throw, FailureKind::Timeout];
+                f.failures = fails
+                    .into_iter()
+                    .map(|(a, k)| Failure {
+                        attr_path: format!("a{a}"),
+                        system: "s".into(),
+                        config: "c".into(),
+                        kind: kinds[k as usize],
+                        message: String::new(),
+                    })
+                    .collect();
+                f
+            })
+    }
+
+    fn merged(parts: &[Findings]) -> Findings {
+        let mut all = Findings::default();
+        for p in parts {
+            all.merge(p.clone());
+        }
+        all
+    }
+
+    proptest! {
+        #[test]
+        fn merge_is_order_independent(parts in proptest::collection::vec(findings_strategy(), 0..5), seed in any::<u64>()) {
+            let mut shuffled = parts.clone();
+            // A deterministic permutation from the seed.
+            let n = shuffled.len();
+            for i in (1..n).rev() {
+                shuffled.swap(i, (seed as usize).wrapping_mul(i + 7) % (i + 1));
+            }
+            prop_assert_eq!(merged(&parts), merged(&shuffled));
+        }
+
+        #[test]
+        fn merge_is_idempotent(parts in proptest::collection::vec(findings_strategy(), 0..5)) {
+            let once = merged(&parts);
+            let mut twice = once.clone();
+            twice.merge(once.clone());
+            prop_assert_eq!(&once, &twice);
+            let doubled: Vec<Findings> = parts.iter().chain(parts.iter()).cloned().collect();
+            prop_assert_eq!(once, merged(&doubled));
+        }
+
+        #[test]
+        fn merge_keeps_every_reach(parts in proptest::collection::vec(findings_strategy(), 0..5)) {
+            let all = merged(&parts);
+            for p in &parts {
+                for (out, fod) in &p.fods {
+                    let have = &all.fods[out].reached_by;
+                    prop_assert!(fod.reached_by.iter().all(|r| have.binary_search(r).is_ok()));
+                    prop_assert!(have.windows(2).all(|w| w[0] < w[1]), "sorted and unique");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! `.drv` files (Nix's ATerm format) from the private store, field by field; what a fixed output
+//! means is read from them in [`super::fixed`].
+use super::fixed::{self, Fixed};
+use anyhow::{Context, Result, bail};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The parts of one derivation a scan uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drv {
+    pub inputs: Vec<String>,
+    /// The output paths, in the order of the .drv (sorted by output name).
+    pub outputs: Vec<String>,
+    pub fixed: Option<Fixed>,
+}
+
+/// Reads `store_path` (e.g. `/nix/store/…drv`) below the chroot store root `store_root`; for a
+/// requireFile, also the message in its builder script.
+pub fn read(store_root: &Path, store_path: &str) -> Result<Drv> {
+    let text = read_text(store_root, store_path)?;
+    let parts = Parts::parse(&text).with_context(|| format!("parsing {store_path}"))?;
+    let fixed = fixed::of(&parts, Some(store_root))?;
+    Ok(parts.into_drv(fixed))
+}
+
+/// The environment of the .drv at `store_path`.
+pub fn read_env(store_root: &Path, store_path: &str) -> Result<BTreeMap<String, String>> {
+    let text = read_text(store_root, store_path)?;
+    Ok(Parts::parse(&text)
+        .with_context(|| format!("parsing {store_path}"))?
+        .env)
+}
+
+pub(super) fn read_text(store_root: &Path, store_path: &str) -> Result<String> {
+    let file = store_root.join(store_path.trim_start_matches('/'));
+    std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))
+}
+
+/// A .drv's text, without reading anything else (a requireFile's message stays unknown).
+#[cfg(test)]
+pub fn parse(text: &str) -> Result<Drv> {
+    let parts = Parts::parse(text)?;
+    let fixed = fixed::of(&parts, None)?;
+    Ok(parts.into_drv(fixed))
+}
+
+/// A .drv file, field by field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parts {
+    /// (name, path, hash algorithm, hash) per output.
+    pub outputs: Vec<[String; 4]>,
+    pub inputs: Vec<String>,
+    pub sources: Vec<String>,
+    pub platform: String,
+    pub builder: String,
+    pub args: Vec<String>,
+    pub env: BTreeMap<String, String>,
+}
+
+impl Parts {
+    pub fn parse(text: &str) -> Result<Parts> {
+        let mut p = Parser {
+            s: text.as_bytes(),
+            i: 0,
+        };
+        p.lit("Derive(")?;
+        let outputs = p.list(|p| {
+            let t = p.tuple(4)?;
+            Ok(t.try_into().expect("four strings"))
+        })?;
+        p.lit(",")?;
+        let inputs = p.list(|p| {
+            p.lit("(")?;
+            let path = p.string()?;
+            p.lit(",")?;
+            p.list(|p| p.string())?;
+            p.lit(")")?;
+            Ok(path)
+        })?;
+        p.lit(",")?;
+        let sources = p.list(|p| p.string())?;
+        p.lit(",")?;
+        let platform = p.string()?;
+        p.lit(",")?;
+        let builder = p.string()?;
+        p.lit(",")?;
+        let args = p.list(|p| p.string())?;
+        p.lit(",")?;
+        let env = p
+            .list(|p| p.tuple(2))?
+            .into_iter()
+            .map(|mut kv| (std::mem::take(&mut kv[0]), std::mem::take(&mut kv[1])))
+            .collect();
+        p.lit(")")?;
+        Ok(Parts {
+            outputs,
+            inputs,
+            sources,
+            platform,
+            builder,
+            args,
+            env,
+        })
+    }
+
+    fn into_drv(self, fixed: Option<Fixed>) -> Drv {
+        Drv {
+            outputs: self.outputs.into_iter().map(|[_, path, ..]| path).collect(),
+            inputs: self.inputs,
+            fixed,
+        }
+    }
+
+    /// The one input derivation whose name (without `.drv`) is `name`.
+    pub fn input_named(&self, name: &str) -> Option<String> {
+        let mut found = self
+            .inputs
+            .iter()
+            .filter(|i| super::store::name_of(i).strip_suffix(".drv") == Some(name));
+        match (found.next(), found.next()) {
+            (Some(one), None) => Some(one.clone()),
+            _ => None,
+        }
+    }
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn lit(&mut self, l: &str) -> Result<()> {
+        if self.s[self.i..].starts_with(l.as_bytes()) {
+            self.i += l.len();
+            Ok(())
+        } else {
+            bail!("expected {l:?} at byte {}", self.i)
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Result<T>) -> Result<Vec<T>> {
+        self.lit("[")?;
+        let mut v = Vec::new();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(v);
+        }
+        loop {
+            v.push(item(self)?);
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(v);
+                }
+                _ => bail!("expected , or ] at byte {}", self.i),
+            }
+        }
+    }
+
+    fn tuple(&mut self, n: usize) -> Result<Vec<String>> {
+        self.lit("(")?;
+        let mut v = Vec::with_capacity(n);
+        for k in 0..n {
+            if k > 0 {
+                self.lit(",")?;
+            }
+            v.push(self.string()?);
+        }
+        self.lit(")")?;
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String> {
+        self.lit("\"")?;
+        let mut out = Vec::new();
+        loop {
+            match self.peek() {
+                None => bail!("unterminated string"),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(String::from_utf8_lossy(&out).into_owned());
+                }
+                Some(b'\\') => {
+                    let c = *self.s.get(self.i + 1).context("dangling escape")?;
+                    out.push(match c {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        c => c,
+                    });
+                    self.i += 2;
+                }
+                Some(c) => {
+                    out.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Writes `parts` as Nix does (inputs with the output `out`).
+    fn unparse(p: &Parts) -> String {
+        let s = |x: &str| {
+            let mut o = String::from("\"");
+            for c in x.chars() {
+                match c {
+                    '"' => o.push_str("\\\""),
+                    '\\' => o.push_str("\\\\"),
+                    '\n' => o.push_str("\\n"),
+                    '\r' => o.push_str("\\r"),
+                    '\t' => o.push_str("\\t"),
+                    c => o.push(c),
+                }
+            }
+            o.push('"');
+            o
+        };
+        let list = |v: Vec<String>| format!("[{}]", v.join(","));
+        let outputs = p
+            .outputs
+            .iter()
+            .map(|o| format!("({})", o.iter().map(|x| s(x)).collect::<Vec<_>>().join(",")))
+            .collect();
+        let inputs = p
+            .inputs
+            .iter()
+            .map(|i| format!("({},[\"out\"])", s(i)))
+            .collect();
+        let env = p
+            .env
+            .iter()
+            .map(|(k, v)| format!("({},{})", s(k), s(v)))
+            .collect();
+        format!(
+            "Derive({},{},{},{},{},{},{})",
+            list(outputs),
+            list(inputs),
+            list(p.sources.iter().map(|x| s(x)).collect()),
+            s(&p.platform),
+            s(&p.builder),
+            list(p.args.iter().map(|x| s(x)).collect()),
+            list(env)
+        )
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        proptest::string::string_regex("[a-z0-9/\"\\\\\n\r\t ,()\\[\\]é-]{0,12}").unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn parse_undoes_what_nix_writes(
+            outputs in proptest::collection::vec([text(), text(), text(), text()], 0..3),
+            inputs in proptest::collection::vec(text(), 0..3),
+            sources in proptest::collection::vec(text(), 0..3),
+            platform in text(),
+            builder in text(),
+            args in proptest::collection::vec(text(), 0..3),
+            env in proptest::collection::btree_map(text(), text(), 0..4),
+        ) {
+            let p = Parts { outputs, inputs, sources, platform, builder, args, env };
+            prop_assert_eq!(Parts::parse(&unparse(&p)).unwrap(), p);
+        }
+
+        #[test]
+        fn truncated_text_is_an_error_not_a_panic(cut in 0usize..200) {
+            let t = r#"Derive([("out","/nix/store/a-y","r:sha256","00ff")],[("/nix/store/b.drv",["out"])],["/nix/store/s"],"x86_64-linux","/bin/sh",["-c","echo \"hi\"\n"],[("name","y"),("url","git://x")])"#;
+            let cut = cut.min(t.len() - 1);
+            prop_assert!(Parts::parse(&t[..cut]).is_err());
+        }
+    }
+
+    #[test]
+    fn parses_fixed_output_with_escapes() {
+        let t = r#"Derive([("out","/nix/store/aaa-y","r:sha256","00ff")],[("/nix/store/b.drv",["out","dev"])],["/nix/store/s"],"x86_64-linux","/bin/sh",["-c","echo \"hi\"\n"],[("fetchSubmodules","1"),("name","y"),("url","git://x")])"#;
+        let p = Parts::parse(t).unwrap();
+        assert_eq!(p.args, vec!["-c", "echo \"hi\"\n"]);
+        let d = parse(t).unwrap();
+        assert_eq!(d.inputs, vec!["/nix/store/b.drv"]);
+        assert!(d.fixed.is_some());
+    }
+
+    #[test]
+    fn non_fixed_has_no_fixed_part() {
+        let t = r#"Derive([("dev","/nix/store/a-p-dev","",""),("out","/nix/store/a-p","","")],[],[],"x","/bin/sh",[],[])"#;
+        let d = parse(t).unwrap();
+        assert_eq!(d.fixed, None);
+        assert_eq!(d.outputs, vec!["/nix/store/a-p-dev", "/nix/store/a-p"]);
+    }
+}

@@ -1,0 +1,80 @@
+//! Nix's error messages: the kind of failure each one means, and the line worth showing.
+use crate::model::FailureKind;
+
+/// The failure kind from the first line of Nix's error message.
+pub fn classify(message: &str) -> FailureKind {
+    if message.contains("forbidden in restricted mode") && message.contains("access to URI") {
+        FailureKind::EvalTimeFetch
+    } else if message.contains("forbidden in restricted mode") {
+        FailureKind::ForbiddenPath
+    } else if message.contains("allow-import-from-derivation") {
+        FailureKind::ImportFromDerivation
+    } else if message.contains("infinite recursion encountered") {
+        FailureKind::InfiniteRecursion
+    } else if message.contains("stack overflow") {
+        FailureKind::StackOverflow
+    } else if message.starts_with("attribute '") && message.contains("' missing") {
+        FailureKind::AttributeMissing
+    } else if message.starts_with("undefined variable") {
+        FailureKind::UndefinedVariable
+    } else {
+        FailureKind::EvalError
+    }
+}
+
+/// The first `error:` line of a failed command's stderr, with its position line when it has
+/// one.
+pub fn first_error(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines
+        .by_ref()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or("nix-instantiate failed")
+        .to_owned();
+    match lines.find(|l| l.starts_with("at ")) {
+        Some(at) => format!("{first} ({})", at.trim_end_matches(':')),
+        None => first,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_nix_messages() {
+        use FailureKind::*;
+        assert_eq!(classify("attribute 'nope' missing"), AttributeMissing);
+        assert_eq!(
+            classify("infinite recursion encountered"),
+            InfiniteRecursion
+        );
+        assert_eq!(
+            classify("stack overflow (possible infinite recursion)"),
+            StackOverflow
+        );
+        assert_eq!(classify("undefined variable 'x'"), UndefinedVariable);
+        assert_eq!(
+            classify("value is a function while a set was expected"),
+            EvalError
+        );
+        let uri = "access to URI 'http://x/y' is forbidden in restricted mode";
+        assert_eq!(classify(uri), EvalTimeFetch);
+        let path = "access to absolute path '/etc/hostname' is forbidden in restricted mode";
+        assert_eq!(classify(path), ForbiddenPath);
+        let ifd = "cannot build '/nix/store/x.drv' during evaluation because the option 'allow-import-from-derivation' is disabled";
+        assert_eq!(classify(ifd), ImportFromDerivation);
+    }
+
+    #[test]
+    fn first_error_line_with_its_position() {
+        let stderr =
+            b"warning: x\nerror: undefined variable 'y'\n\n       at /t/default.nix:3:5:\n";
+        assert_eq!(
+            first_error(stderr),
+            "error: undefined variable 'y' (at /t/default.nix:3:5)"
+        );
+        assert_eq!(first_error(b""), "nix-instantiate failed");
+    }
+}

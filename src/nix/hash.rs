@@ -1,0 +1,168 @@
+//! Hash encodings: a .drv's base16 to SRI (what fods.jsonl holds), and SRI back to base16 and to
+//! Nix's base32, the forms hashed mirrors are asked for; and Nix's base-32 alphabet, which store
+//! path hashes use too.
+use anyhow::{Context, Result, bail};
+
+/// Nix's base-32 alphabet (no e, o, t, u), for hashes and store path hash parts.
+pub const BASE32: &[u8; 32] = b"0123456789abcdfghijklmnpqrsvwxyz";
+
+/// An SRI hash (`sha256-<base64>`) split into algorithm and digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    pub algo: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Digest {
+    pub fn from_sri(sri: &str) -> Option<Digest> {
+        let (algo, b64) = sri.split_once('-')?;
+        Some(Digest {
+            algo: algo.to_owned(),
+            bytes: from_base64(b64)?,
+        })
+    }
+
+    /// A .drv output's hash: algorithm and base16 digest.
+    pub fn from_hex(algo: &str, hex: &str) -> Result<Digest> {
+        if !hex.len().is_multiple_of(2) {
+            bail!("odd length");
+        }
+        let bytes = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).context("not hex"))
+            .collect::<Result<_>>()?;
+        Ok(Digest {
+            algo: algo.to_owned(),
+            bytes,
+        })
+    }
+
+    /// `algo-<base64>`, standard base64 with padding.
+    pub fn sri(&self) -> String {
+        format!("{}-{}", self.algo, base64(&self.bytes))
+    }
+
+    pub fn hex(&self) -> String {
+        self.bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Nix's base32 (its own alphabet, least significant bits first), as `nix-hash --to-base32`.
+    pub fn nix32(&self) -> String {
+        let b = &self.bytes;
+        if b.is_empty() {
+            return String::new();
+        }
+        let len = (b.len() * 8 - 1) / 5 + 1;
+        (0..len)
+            .rev()
+            .map(|n| {
+                let (i, j) = (n * 5 / 8, n * 5 % 8);
+                let lo = u16::from(b[i]) >> j;
+                let hi = b.get(i + 1).map_or(0, |&x| u16::from(x) << (8 - j));
+                BASE32[usize::from((lo | hi) & 0x1f)] as char
+            })
+            .collect()
+    }
+}
+
+/// Standard base64 with padding, as SRI hashes use.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn from_base64(s: &str) -> Option<Vec<u8>> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let s = s.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    for chunk in s.chunks(4) {
+        let mut n = 0u32;
+        for (k, &c) in chunk.iter().enumerate() {
+            n |= val(c)? << (18 - 6 * k);
+        }
+        let bytes = n.to_be_bytes();
+        match chunk.len() {
+            4 => out.extend_from_slice(&bytes[1..4]),
+            3 => out.extend_from_slice(&bytes[1..3]),
+            2 => out.push(bytes[1]),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// hello-2.10.tar.gz of nixpkgs 16.03: the .drv's output hash (hex) and `outputHash` as the
+    /// expression wrote it (base32).
+    #[test]
+    fn encodings_of_a_real_hash() {
+        let d = Digest::from_sri("sha256-MeBmE3qWJnbon2nRtlOC3pWn732RS4y5VvQepy4PUWs=").unwrap();
+        assert_eq!(d.algo, "sha256");
+        assert_eq!(
+            d.hex(),
+            "31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b"
+        );
+        assert_eq!(
+            d.nix32(),
+            "0ssi1wpaf7plaswqqjwigppsg5fyh99vdlb9kzl7c9lng89ndq1i"
+        );
+    }
+
+    #[test]
+    fn base64_matches_known_values() {
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn hex_to_sri_and_back() {
+        let hex = "31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b";
+        let d = Digest::from_hex("sha256", hex).unwrap();
+        assert_eq!(
+            d.sri(),
+            "sha256-MeBmE3qWJnbon2nRtlOC3pWn732RS4y5VvQepy4PUWs="
+        );
+        assert_eq!(Digest::from_sri(&d.sri()).unwrap().hex(), hex);
+        assert!(Digest::from_hex("sha256", "abc").is_err());
+        assert!(Digest::from_hex("sha256", "zz").is_err());
+    }
+
+    #[test]
+    fn base64_round_trips_every_padding() {
+        for bytes in [&b"f"[..], b"fo", b"foo", b"foob", b"\xff\x00\x10"] {
+            let sri = format!("sha1-{}", base64(bytes));
+            assert_eq!(Digest::from_sri(&sri).unwrap().bytes, bytes, "{sri}");
+        }
+        assert_eq!(Digest::from_sri("sha256-not*base64"), None);
+        assert_eq!(Digest::from_sri("nodash"), None);
+    }
+}

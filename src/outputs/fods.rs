@@ -1,0 +1,240 @@
+//! fods.jsonl: one line per FOD, sorted by outPath. Written here, and read here for `diff` and
+//! `why`: line by line, checked sorted, the reaches parsed only for the lines that need them (a
+//! whole tree's file is mostly `reachedBy`).
+use crate::error::{BadInput, bad};
+use crate::model::{Fetcher, Fod, HashMode, Reach};
+use crate::nix::attrpath;
+use anyhow::{Context, Result};
+use petgraph::graph::NodeIndex;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+/// One line, its reaches resolved and sorted; built one FOD at a time so that the millions of
+/// reaches of a real tree are never all held as strings.
+#[derive(Serialize)]
+struct LineOut<'a> {
+    #[serde(rename = "outPath")]
+    out_path: &'a str,
+    #[serde(rename = "drvPath")]
+    drv_path: &'a str,
+    name: &'a str,
+    hash: &'a str,
+    #[serde(rename = "hashMode")]
+    hash_mode: HashMode,
+    urls: &'a [String],
+    fetcher: Fetcher,
+    #[serde(rename = "reachedBy")]
+    reached_by: Vec<&'a Reach>,
+}
+
+/// Writes every FOD, `reached_by` indices resolved against `roots`.
+pub fn write<'a>(
+    w: &mut dyn Write,
+    fods: impl IntoIterator<Item = &'a Fod>,
+    roots: &[(Reach, NodeIndex)],
+) -> Result<()> {
+    for fod in fods {
+        let mut reached_by: Vec<&Reach> = fod
+            .reached_by
+            .iter()
+            .map(|&i| &roots[i as usize].0)
+            .collect();
+        reached_by.sort();
+        reached_by.dedup();
+        let line = LineOut {
+            out_path: &fod.out_path,
+            drv_path: &fod.drv_path,
+            name: &fod.name,
+            hash: &fod.hash,
+            hash_mode: fod.hash_mode,
+            urls: &fod.urls,
+            fetcher: fod.fetcher,
+            reached_by,
+        };
+        serde_json::to_writer(&mut *w, &line)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// A line read back, without its reaches. `diff --json` prints it as is (without drvPath).
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub struct Entry {
+    #[serde(rename = "outPath")]
+    pub out_path: String,
+    #[serde(rename = "drvPath", default, skip_serializing)]
+    pub drv_path: String,
+    pub name: String,
+    pub hash: String,
+    #[serde(rename = "hashMode")]
+    pub hash_mode: HashMode,
+    pub urls: Vec<String>,
+    #[serde(default = "unknown")]
+    pub fetcher: Fetcher,
+}
+
+fn unknown() -> Fetcher {
+    Fetcher::Unknown
+}
+
+#[derive(Deserialize)]
+struct Reaches {
+    #[serde(rename = "reachedBy", default)]
+    reached_by: Vec<ReachIn>,
+}
+
+#[derive(Deserialize)]
+struct ReachIn {
+    #[serde(rename = "attrPath")]
+    attr_path: AttrPath,
+}
+
+/// Written dotted, as `attrpath::show` prints it, or (by hand) as an array of names.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AttrPath {
+    Names(Vec<String>),
+    Dotted(String),
+}
+
+/// The scan's fods.jsonl in `dir`: bad input when `dir` is not a finished scan.
+pub fn file_in(dir: &Path) -> Result<PathBuf, BadInput> {
+    if !dir.is_dir() {
+        return Err(bad(format!(
+            "{}: not a directory (a scan's output, with fods.jsonl)",
+            dir.display()
+        )));
+    }
+    let file = dir.join("fods.jsonl");
+    if !file.is_file() {
+        return Err(bad(format!(
+            "{}: no fods.jsonl (not a finished scan)",
+            dir.display()
+        )));
+    }
+    Ok(file)
+}
+
+/// Reads fods.jsonl line by line, checking that it is sorted by outPath.
+pub struct Reader {
+    file: PathBuf,
+    lines: std::io::Lines<std::io::BufReader<std::fs::File>>,
+    number: usize,
+    /// The current line and what it says without its reaches.
+    current: Option<(String, Entry)>,
+}
+
+impl Reader {
+    /// Opens `file` and reads its first line.
+    pub fn open(file: &Path) -> Result<Reader> {
+        let f = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+        let mut r = Reader {
+            file: file.to_owned(),
+            lines: std::io::BufReader::new(f).lines(),
+            number: 0,
+            current: None,
+        };
+        r.advance()?;
+        Ok(r)
+    }
+
+    /// The current line's FOD; `None` at the end.
+    pub fn current(&self) -> Option<&Entry> {
+        self.current.as_ref().map(|(_, e)| e)
+    }
+
+    /// Moves to the next line; a malformed or unsorted one is bad input naming file and line.
+    pub fn advance(&mut self) -> Result<()> {
+        let previous = self.current.take().map(|(_, f)| f.out_path);
+        for line in self.lines.by_ref() {
+            let line = line.with_context(|| format!("reading {}", self.file.display()))?;
+            self.number += 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let entry: Entry = serde_json::from_str(&line).map_err(|e| self.bad(e))?;
+            if previous.as_ref().is_some_and(|p| *p >= entry.out_path) {
+                return Err(self.bad("not sorted by outPath").into());
+            }
+            self.current = Some((line, entry));
+            return Ok(());
+        }
+        Ok(())
+    }
+
+    /// The attribute paths of the current line's reaches (parsed only when asked).
+    pub fn attr_paths(&self) -> Result<Vec<Vec<String>>> {
+        let (line, _) = self.current.as_ref().expect("a current line");
+        let reaches: Reaches = serde_json::from_str(line).map_err(|e| self.bad(e))?;
+        Ok(reaches
+            .reached_by
+            .into_iter()
+            .map(|r| match r.attr_path {
+                AttrPath::Names(n) => n,
+                AttrPath::Dotted(d) => attrpath::parse(&d),
+            })
+            .collect())
+    }
+
+    fn bad(&self, what: impl std::fmt::Display) -> BadInput {
+        bad(format!("{}:{}: {what}", self.file.display(), self.number))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Source;
+
+    #[test]
+    fn written_lines_read_back() {
+        let reach = |a: &str| Reach {
+            attr_path: a.into(),
+            system: "x86_64-linux".into(),
+            config: "{}".into(),
+        };
+        let roots = vec![
+            (reach("b.\"c.d\""), NodeIndex::new(0)),
+            (reach("a"), NodeIndex::new(1)),
+        ];
+        let fod = |out: &str, reached_by: Vec<u32>| Fod {
+            out_path: out.into(),
+            drv_path: format!("{out}.drv"),
+            name: "x.tar.gz".into(),
+            hash: "sha256-AAAA".into(),
+            hash_mode: HashMode::Flat,
+            urls: vec!["http://x/x.tar.gz".into()],
+            fetcher: Fetcher::Url,
+            source: Source::default(),
+            reached_by,
+        };
+        let fods = [
+            fod("/nix/store/a-x", vec![0, 1]),
+            fod("/nix/store/b-x", vec![1]),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("fods.jsonl");
+        let mut out = Vec::new();
+        write(&mut out, &fods, &roots).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with(r#"{"outPath":"/nix/store/a-x","drvPath":"/nix/store/a-x.drv","name":"x.tar.gz","hash":"sha256-AAAA","hashMode":"flat","urls":["http://x/x.tar.gz"],"fetcher":"url","reachedBy":[{"attrPath":"a","#));
+        std::fs::write(&file, &text).unwrap();
+        let mut r = Reader::open(&file).unwrap();
+        assert_eq!(r.current().unwrap().drv_path, "/nix/store/a-x.drv");
+        assert_eq!(
+            r.attr_paths().unwrap(),
+            vec![vec!["a".to_owned()], vec!["b".into(), "c.d".into()]]
+        );
+        r.advance().unwrap();
+        assert_eq!(r.current().unwrap().out_path, "/nix/store/b-x");
+        r.advance().unwrap();
+        assert!(r.current().is_none());
+
+        let lines: Vec<&str> = text.lines().collect();
+        std::fs::write(&file, format!("{}\n{}\n", lines[1], lines[0])).unwrap();
+        let mut r = Reader::open(&file).unwrap();
+        let e = r.advance().unwrap_err();
+        assert!(e.to_string().ends_with(":2: not sorted by outPath"), "{e}");
+    }
+}

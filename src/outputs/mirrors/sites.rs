@@ -1,0 +1,111 @@
+//! `mirror://site/path` urls expanded with the site lists of the tree's own fetchurl: each
+//! fetchurl .drv names a `mirrors-list` input derivation whose environment holds one
+//! space-separated list per site, so no copy of the tree's mirrors.nix is needed.
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+type Lists = BTreeMap<String, Vec<String>>;
+
+pub struct Sites<'a> {
+    store_root: &'a Path,
+    /// Per mirrors-list .drv path; `None` when it could not be read.
+    lists: HashMap<String, Option<Lists>>,
+}
+
+impl<'a> Sites<'a> {
+    pub fn new(store_root: &'a Path) -> Self {
+        Sites {
+            store_root,
+            lists: HashMap::new(),
+        }
+    }
+
+    /// The urls fetchurl tries for `url`: itself, or for `mirror://site/path` each site prefix
+    /// followed by `path` (as fetchurl's builder joins them). `None`: an unknown site.
+    pub fn expand(&mut self, url: &str, mirrors_drv: Option<&str>) -> Option<Vec<String>> {
+        let Some(rest) = url.strip_prefix("mirror://") else {
+            return Some(vec![url.to_owned()]);
+        };
+        let (site, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let drv = mirrors_drv?;
+        let store_root = self.store_root;
+        let lists = self
+            .lists
+            .entry(drv.to_owned())
+            .or_insert_with(|| {
+                crate::nix::drv::read_env(store_root, drv)
+                    .ok()
+                    .map(site_lists)
+            })
+            .as_ref()?;
+        let prefixes = lists.get(site)?;
+        Some(prefixes.iter().map(|p| format!("{p}{path}")).collect())
+    }
+
+    #[cfg(test)]
+    pub fn with_lists(store_root: &'a Path, drv: &str, env: BTreeMap<String, String>) -> Self {
+        let mut s = Sites::new(store_root);
+        s.lists.insert(drv.to_owned(), Some(site_lists(env)));
+        s
+    }
+}
+
+/// The environment variables that are lists of urls: the sites (nixpkgs 16.03 names them as the
+/// site; newer trees may prefix `_mirror_`).
+fn site_lists(env: BTreeMap<String, String>) -> Lists {
+    env.into_iter()
+        .filter_map(|(k, v)| {
+            let urls: Vec<String> = v.split_whitespace().map(str::to_owned).collect();
+            let is_list = !urls.is_empty() && urls.iter().all(|u| u.contains("://"));
+            let site = k.strip_prefix("_mirror_").map_or(k.clone(), str::to_owned);
+            is_list.then_some((site, urls))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn expands_known_sites_in_list_order() {
+        let lists = env(&[
+            (
+                "gnu",
+                "http://ftpmirror.gnu.org/ ftp://ftp.gnu.org/pub/gnu/",
+            ),
+            ("_mirror_kde", "https://download.kde.org/"),
+            ("builder", "/nix/store/x-bash/bin/bash"),
+            ("name", "mirrors-list"),
+        ]);
+        let mut s = Sites::with_lists(Path::new("/nonexistent"), "/m.drv", lists);
+        let m = Some("/m.drv");
+        assert_eq!(
+            s.expand("mirror://gnu/hello/hello-2.10.tar.gz", m).unwrap(),
+            vec![
+                "http://ftpmirror.gnu.org/hello/hello-2.10.tar.gz",
+                "ftp://ftp.gnu.org/pub/gnu/hello/hello-2.10.tar.gz"
+            ]
+        );
+        assert_eq!(
+            s.expand("mirror://kde/x.tar.xz", m).unwrap(),
+            vec!["https://download.kde.org/x.tar.xz"]
+        );
+        assert_eq!(
+            s.expand("http://a/b", None).unwrap(),
+            vec!["http://a/b"],
+            "plain urls pass"
+        );
+        assert_eq!(s.expand("mirror://name/x", m), None, "not a url list");
+        assert_eq!(s.expand("mirror://nosuch/x", m), None);
+        assert_eq!(s.expand("mirror://gnu/x", None), None, "no list known");
+        assert_eq!(s.expand("mirror://gnu/x", Some("/unreadable.drv")), None);
+    }
+}

@@ -1,0 +1,156 @@
+//! summary.json: per cell and in total, what the walk did and what it found, and what went into
+//! the mirror files.
+use crate::model::{Cell, CellStats, Findings, Reach};
+use petgraph::graph::NodeIndex;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// Wall times in summary.json have one decimal.
+fn tenths(secs: f64) -> f64 {
+    (secs * 10.0).round() / 10.0
+}
+
+/// The summary without its `mirrors` part.
+pub fn summary(
+    findings: &Findings,
+    roots: &[(Reach, NodeIndex)],
+    cells: &[Cell],
+    stats: &[CellStats],
+    wall: f64,
+    complete: bool,
+) -> serde_json::Value {
+    let per_cell = fods_per_cell(findings, roots);
+    let cells_json: Vec<_> = cells
+        .iter()
+        .zip(stats)
+        .map(|(c, s)| {
+            let (fods, unique) = per_cell
+                .get(&(c.system.as_str(), c.label.as_str()))
+                .copied()
+                .unwrap_or_default();
+            json!({
+                "system": c.system, "config": c.label, "attributesVisited": s.visited,
+                "derivations": s.derivations, "fods": fods, "uniqueFods": unique, "failures": s.failures,
+                "cyclesPruned": s.cycles_pruned, "depthPruned": s.depth_pruned,
+                "wallSeconds": tenths(s.wall.as_secs_f64()),
+            })
+        })
+        .collect();
+    json!({
+        "complete": complete,
+        "cells": cells_json,
+        "totals": {
+            "attributesVisited": stats.iter().map(|s| s.visited).sum::<u64>(),
+            "derivations": stats.iter().map(|s| s.derivations).sum::<u64>(),
+            "fods": findings.fods.len(),
+            "failures": findings.failures.len(),
+            "wallSeconds": tenths(wall),
+        },
+    })
+}
+
+/// For each (system, config): how many FODs it reaches, and how many only it reaches.
+fn fods_per_cell<'a>(
+    findings: &Findings,
+    roots: &'a [(Reach, NodeIndex)],
+) -> BTreeMap<(&'a str, &'a str), (u64, u64)> {
+    let mut per_cell: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+    for fod in findings.fods.values() {
+        let mut reached: Vec<(&str, &str)> = fod
+            .reached_by
+            .iter()
+            .map(|&i| &roots[i as usize].0)
+            .map(|r| (r.system.as_str(), r.config.as_str()))
+            .collect();
+        reached.sort();
+        reached.dedup();
+        for c in &reached {
+            let e = per_cell.entry(*c).or_default();
+            e.0 += 1;
+            e.1 += u64::from(reached.len() == 1);
+        }
+    }
+    per_cell
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Failure, FailureKind, Fetcher, Fod, HashMode, Source};
+    use std::time::Duration;
+
+    fn cell(system: &str, label: &str) -> Cell {
+        Cell {
+            system: system.into(),
+            config: "{}".into(),
+            label: label.into(),
+        }
+    }
+
+    #[test]
+    fn counts_per_cell_unique_and_totals() {
+        let cells = [cell("x86_64-linux", "{}"), cell("aarch64-linux", "{}")];
+        let reach = |system: &str, attr: &str| Reach {
+            attr_path: attr.into(),
+            system: system.into(),
+            config: "{}".into(),
+        };
+        let roots = vec![
+            (reach("x86_64-linux", "a"), NodeIndex::new(0)),
+            (reach("x86_64-linux", "b"), NodeIndex::new(1)),
+            (reach("aarch64-linux", "a"), NodeIndex::new(2)),
+        ];
+        let mut findings = Findings::default();
+        for (out, reached_by) in [
+            ("/nix/store/1-s", vec![0, 1, 2]),
+            ("/nix/store/2-t", vec![0, 1]),
+        ] {
+            findings.add_fod(Fod {
+                out_path: out.into(),
+                drv_path: format!("{out}.drv"),
+                name: "s".into(),
+                hash: "sha256-A".into(),
+                hash_mode: HashMode::Flat,
+                urls: vec![],
+                fetcher: Fetcher::Url,
+                source: Source::default(),
+                reached_by,
+            });
+        }
+        findings.failures.insert(Failure::new(
+            reach("aarch64-linux", "c"),
+            FailureKind::Throw,
+            "m".into(),
+        ));
+        let stats = [
+            CellStats {
+                visited: 4,
+                derivations: 2,
+                wall: Duration::from_millis(1234),
+                ..CellStats::default()
+            },
+            CellStats {
+                visited: 3,
+                derivations: 1,
+                failures: 1,
+                ..CellStats::default()
+            },
+        ];
+        let s = summary(&findings, &roots, &cells, &stats, 5.55, true);
+        assert_eq!(s["cells"][0]["fods"], 2);
+        assert_eq!(
+            s["cells"][0]["uniqueFods"], 1,
+            "only x86_64-linux reaches t"
+        );
+        assert_eq!(s["cells"][0]["wallSeconds"], 1.2);
+        assert_eq!(s["cells"][1]["fods"], 1);
+        assert_eq!(s["cells"][1]["uniqueFods"], 0);
+        assert_eq!(s["cells"][1]["failures"], 1);
+        assert_eq!(s["totals"]["attributesVisited"], 7);
+        assert_eq!(s["totals"]["derivations"], 3);
+        assert_eq!(s["totals"]["fods"], 2);
+        assert_eq!(s["totals"]["failures"], 1);
+        assert_eq!(s["totals"]["wallSeconds"], 5.6);
+        assert_eq!(s["complete"], true);
+    }
+}

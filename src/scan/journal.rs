@@ -1,0 +1,117 @@
+//! An append-only record of every worker outcome, written as it arrives, so that what a run
+//! found survives a crash of the driver: `--resume` replays it instead of evaluating again.
+use super::record::{Outcome, TaskKey};
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    cell: usize,
+    path: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    explain: bool,
+    outcome: Outcome,
+}
+
+pub struct Journal {
+    out: File,
+}
+
+impl Journal {
+    /// Opens `path` for appending; with `replay`, first reads what an earlier run recorded.
+    /// A last line cut short by a crash is ignored (and will be evaluated again).
+    pub fn open(path: &Path, replay: bool) -> Result<(Self, HashMap<TaskKey, Outcome>)> {
+        let mut done = HashMap::new();
+        if replay && path.exists() {
+            let reader = BufReader::new(
+                File::open(path).with_context(|| format!("reading {}", path.display()))?,
+            );
+            for line in reader.lines() {
+                if let Ok(e) = serde_json::from_str::<Entry>(&line?) {
+                    let key = TaskKey {
+                        cell: e.cell,
+                        path: e.path,
+                        explain: e.explain,
+                    };
+                    done.insert(key, e.outcome);
+                }
+            }
+        }
+        let mut out = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .truncate(false)
+            .open(path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        if !replay {
+            out.set_len(0)?;
+        } else if out.metadata()?.len() > 0 {
+            // Start on a fresh line if the last one was cut short.
+            let mut last = [0u8];
+            out.seek(SeekFrom::End(-1))?;
+            out.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok((Journal { out }, done))
+    }
+
+    /// Appends one outcome; one write per line, so a crash loses at most the line in flight.
+    pub fn write(&mut self, key: &TaskKey, outcome: &Outcome) -> Result<()> {
+        let entry = Entry {
+            cell: key.cell,
+            path: key.path.clone(),
+            explain: key.explain,
+            outcome: outcome.clone(),
+        };
+        let mut line = serde_json::to_vec(&entry)?;
+        line.push(b'\n');
+        self.out.write_all(&line).context("writing the journal")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FailureKind;
+    use crate::scan::record::Visit;
+
+    fn key(cell: usize, name: &str) -> TaskKey {
+        TaskKey {
+            cell,
+            path: vec![name.into()],
+            explain: false,
+        }
+    }
+
+    #[test]
+    fn replays_whole_lines_and_skips_a_cut_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let (mut j, _) = Journal::open(&path, false).unwrap();
+        let a = key(0, "a");
+        j.write(&a, &Outcome::Visited(Visit::Skip)).unwrap();
+        let b = key(1, "b");
+        j.write(&b, &Outcome::failed(FailureKind::Timeout, "m"))
+            .unwrap();
+        drop(j);
+        // A crash in the middle of a line.
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(br#"{"cell":0,"path":["c"],"outc"#).unwrap();
+        drop(f);
+        let (mut j, done) = Journal::open(&path, true).unwrap();
+        assert_eq!(done.len(), 2);
+        assert_eq!(done[&a], Outcome::Visited(Visit::Skip));
+        let c = key(0, "c");
+        j.write(&c, &Outcome::Visited(Visit::Skip)).unwrap();
+        drop(j);
+        let (_, done) = Journal::open(&path, true).unwrap();
+        assert_eq!(done.len(), 3, "the line after the cut one is whole");
+    }
+}

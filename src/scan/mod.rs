@@ -1,0 +1,182 @@
+//! `fodfuzz scan`, in three phases: [`prepare`] checks the input and the output directory and
+//! decides every setting once; [`walk`] runs the dispatcher and the workers over the matrix;
+//! [`write`] turns the graph and the records into the output files.
+pub mod journal;
+pub mod memory;
+pub mod outdir;
+pub mod plan;
+pub mod preflight;
+pub mod record;
+pub mod runner;
+pub mod target;
+pub mod walk;
+
+use crate::cli::ScanArgs;
+use crate::error::Interrupted;
+use crate::model::{Cell, Findings, Reach};
+use crate::nix::{store, version};
+use crate::outputs::{self, ScanOutputs};
+use crate::progress::Progress;
+use anyhow::{Context, Result};
+use journal::Journal;
+use petgraph::graph::NodeIndex;
+use runner::dispatcher::WalkOptions;
+use runner::worker::Setup;
+use runner::{Finished, Run};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// What workers evaluate: written into the work directory, which restricted evaluation reads.
+const HARNESS: &str = include_str!("visit.nix");
+
+/// Everything a scan decided before it starts.
+struct Prepared {
+    cells: Vec<Cell>,
+    setup: Setup,
+    walk: WalkOptions,
+    max_memory: u64,
+    out: PathBuf,
+    /// The tree's revision, for sources.json.
+    revision: Option<String>,
+}
+
+pub fn scan(args: ScanArgs) -> Result<()> {
+    let started = Instant::now();
+    let p = prepare(&args)?;
+    let (mut journal, replay) = Journal::open(&p.out.join("journal.jsonl"), args.resume)?;
+    let replayed = replay.len();
+    let mut progress = Progress::new(args.quiet);
+    let finished = walk(&p, &mut journal, replay, &mut progress)?;
+    progress.finish();
+    let wall = started.elapsed().as_secs_f64();
+    let (findings, fods) = write(&p, &finished, wall)?;
+    if !args.quiet {
+        eprintln!(
+            "fodfuzz: {} cells, {} attributes ({} from the journal), {} derivations, {} FODs, {} failures in {:.1} s; wrote {}",
+            p.cells.len(),
+            finished.walked.stats.iter().map(|s| s.visited).sum::<u64>(),
+            replayed,
+            finished.built.graph.graph.node_count(),
+            fods,
+            findings,
+            wall,
+            p.out.display()
+        );
+    }
+    match finished.interrupted {
+        Some(sig) => Err(Interrupted(sig).into()),
+        None => Ok(()),
+    }
+}
+
+/// Checks the input, prepares the output directory and the private store, and settles every
+/// setting of the run.
+fn prepare(args: &ScanArgs) -> Result<Prepared> {
+    let nix = version::find_nix_instantiate()?;
+    version::check_nix_version(&nix)?;
+    let (target, cells) = target::resolve(&nix, args)?;
+    let workers = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let (max_memory, recycle_rss) = memory::limits(args, workers)?;
+    let roots = args.roots.as_deref().map(outdir::read_roots).transpose()?;
+    outdir::prepare(&args.out, args.resume, args.force)?;
+    let out = args.out.canonicalize()?;
+    let work = out.join(".fodfuzz");
+    std::fs::create_dir_all(&work)?;
+    // What the results depend on: a resumed scan must have the same.
+    let plan = serde_json::json!({
+        "tree": target.identity(),
+        "cells": cells.iter().map(|c| [&c.system, &c.config, &c.label]).collect::<Vec<_>>(),
+        "maxDepth": args.max_depth,
+        "roots": roots.as_ref().map(|r| { let mut v: Vec<_> = r.iter().collect(); v.sort(); v }),
+    });
+    outdir::stamp(&work, &out, &plan, args.resume)?;
+    let harness = work.join("visit.nix");
+    std::fs::write(&harness, HARNESS)?;
+    let store = match &args.store {
+        Some(s) => {
+            preflight::check_out_dir(s)?;
+            s.canonicalize()?
+        }
+        None => out.join(".store"),
+    };
+    store::init_store(&nix, &store)?;
+    Ok(Prepared {
+        revision: target.revision(),
+        setup: Setup {
+            nix_instantiate: nix,
+            harness,
+            target,
+            store,
+            work_dir: work,
+            attr_timeout: Duration::from_secs_f64(args.attr_timeout.max(0.1)),
+            recycle_rss,
+        },
+        walk: WalkOptions {
+            workers,
+            max_depth: args.max_depth,
+            max_batch: args.batch.max(1),
+            explain: args.explain,
+            roots,
+        },
+        cells,
+        max_memory,
+        out,
+    })
+}
+
+/// Runs the walk on a runtime of its own.
+fn walk(
+    p: &Prepared,
+    journal: &mut Journal,
+    replay: std::collections::HashMap<record::TaskKey, record::Outcome>,
+    progress: &mut Progress,
+) -> Result<Finished> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let run = Run {
+        cells: &p.cells,
+        walk: p.walk.clone(),
+        max_memory: p.max_memory,
+        journal,
+        replay,
+        progress,
+    };
+    let finished = rt.block_on(runner::run(p.setup.clone(), p.setup.store.clone(), run));
+    // Dropping the runtime drops whatever a worker still holds (its process group is killed).
+    drop(rt);
+    finished.context("scan")
+}
+
+/// Collects the findings from the graph and writes every output file; returns the number of
+/// failures and of FODs.
+fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<(usize, usize)> {
+    let graph = &finished.built.graph;
+    let roots: Vec<(Reach, NodeIndex)> = finished
+        .walked
+        .roots
+        .iter()
+        .zip(&finished.built.roots)
+        .filter_map(|(reach, node)| Some((reach.clone(), *node.as_ref().ok()?)))
+        .collect();
+    let mut findings = graph.findings(&roots);
+    findings.merge(Findings {
+        fods: Default::default(),
+        failures: finished.walked.failures.iter().cloned().collect(),
+    });
+    outputs::write_all(&ScanOutputs {
+        dir: &p.out,
+        findings: &findings,
+        graph,
+        roots: &roots,
+        cells: &p.cells,
+        stats: &finished.walked.stats,
+        wall,
+        complete: finished.interrupted.is_none(),
+        revision: p.revision.as_deref(),
+    })?;
+    Ok((findings.failures.len(), findings.fods.len()))
+}

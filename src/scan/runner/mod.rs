@@ -1,0 +1,186 @@
+//! Runs the walk: the [`dispatcher`] decides, the [`worker`]s evaluate, and this loop carries
+//! messages between them, journals each outcome as it arrives, hands derivations to the graph
+//! builder, keeps all workers within the memory budget and stops them on a signal. It shares no
+//! state with the workers: everything goes through channels.
+pub mod dispatcher;
+pub mod process;
+pub mod worker;
+
+use super::journal::Journal;
+use super::record::{Outcome, TaskKey};
+use crate::graph::builder::{Builder, Built};
+use crate::model::Cell;
+use crate::progress::Progress;
+use anyhow::Result;
+use dispatcher::{Applied, Dispatcher, TaskId, WalkOptions, Walked};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Instant;
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::mpsc;
+use worker::{Event, Kill, Mailbox, Request, Setup};
+
+/// What a run needs besides the workers' setup.
+pub struct Run<'a> {
+    pub cells: &'a [Cell],
+    pub walk: WalkOptions,
+    /// One budget for the resident memory of all workers together.
+    pub max_memory: u64,
+    pub journal: &'a mut Journal,
+    /// Outcomes an earlier run journaled.
+    pub replay: HashMap<TaskKey, Outcome>,
+    pub progress: &'a mut Progress,
+}
+
+/// What a run leaves: the walk, the graph, and the signal that stopped it early, if one did.
+pub struct Finished {
+    pub walked: Walked,
+    pub built: Built,
+    pub interrupted: Option<i32>,
+}
+
+/// The loop's view of the workers.
+struct Workers {
+    requests: Vec<mpsc::Sender<Request>>,
+    idle: Vec<usize>,
+    busy: usize,
+    /// Latest resident memory of each worker's process, and that process's number.
+    rss: Vec<(u64, u64)>,
+}
+
+pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Finished> {
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let n = run.walk.workers;
+    let mut workers = Workers {
+        requests: Vec::with_capacity(n),
+        idle: (0..n).rev().collect(),
+        busy: 0,
+        rss: vec![(0, 0); n],
+    };
+    for worker in 0..n {
+        let (tx, requests) = mpsc::channel(1);
+        let mailbox = Mailbox {
+            worker,
+            processes: 0,
+            requests,
+            events: events_tx.clone(),
+        };
+        tokio::spawn(worker::serve(setup.clone(), mailbox));
+        workers.requests.push(tx);
+    }
+    drop(events_tx);
+    let started = Instant::now();
+    let graph = Builder::start(store_root);
+    let mut d = Dispatcher::new(run.cells, &run.walk, run.replay);
+    let mut interrupted = None;
+    loop {
+        while let Some((id, outcome)) = d.next_replayed() {
+            apply(&mut d, &graph, id, outcome, started);
+        }
+        while let Some(&w) = workers.idle.last() {
+            let Some(batch) = d.next_batch() else { break };
+            workers.idle.pop();
+            workers.busy += 1;
+            let cell = run.cells[batch.cell].clone();
+            workers.requests[w]
+                .send(Request::Run { batch, cell })
+                .await?;
+        }
+        if workers.busy == 0 {
+            break;
+        }
+        let event = tokio::select! {
+            e = events.recv() => e,
+            sig = signals(&mut sigint, &mut sigterm) => {
+                interrupted = Some(sig);
+                stop(&mut workers, &mut events).await;
+                break;
+            }
+        };
+        match event {
+            Some(Event::Record { id, outcome }) => {
+                run.journal.write(d.key(id), &outcome)?;
+                apply(&mut d, &graph, id, outcome, started);
+            }
+            Some(Event::Idle { worker }) => {
+                workers.idle.push(worker);
+                workers.busy -= 1;
+            }
+            Some(Event::Memory {
+                worker,
+                process,
+                rss,
+            }) => workers.enforce(worker, process, rss, run.max_memory),
+            Some(Event::Stopped) | None => anyhow::bail!("all workers stopped"),
+        }
+        let (done, known) = d.progress();
+        run.progress
+            .update(done, known, graph.fod_count(), d.failures());
+    }
+    let built = graph.finish();
+    let mut walked_by = d;
+    for (index, node) in built.roots.iter().enumerate() {
+        if let Err(message) = node {
+            walked_by.unread_root(index, message.clone());
+        }
+    }
+    Ok(Finished {
+        walked: walked_by.finish(),
+        built,
+        interrupted,
+    })
+}
+
+fn apply(d: &mut Dispatcher, graph: &Builder, id: TaskId, outcome: Outcome, started: Instant) {
+    if let Applied::Root { index, drv_path } = d.apply(id, outcome, started.elapsed()) {
+        graph.add_root(index, drv_path);
+    }
+}
+
+/// The first of SIGINT and SIGTERM to arrive.
+async fn signals(sigint: &mut Signal, sigterm: &mut Signal) -> i32 {
+    tokio::select! {
+        _ = sigint.recv() => libc::SIGINT,
+        _ = sigterm.recv() => libc::SIGTERM,
+    }
+}
+
+/// Asks every worker to stop and waits until each has (a busy one kills its process first).
+/// Outcomes that arrive meanwhile are dropped: they were not journaled, so a resumed run
+/// evaluates them again.
+async fn stop(workers: &mut Workers, events: &mut mpsc::UnboundedReceiver<Event>) {
+    for w in &workers.requests {
+        let _ = w.send(Request::Kill(Kill::Interrupt)).await;
+    }
+    let mut running = workers.requests.len();
+    while running > 0 {
+        match events.recv().await {
+            Some(Event::Stopped) => running -= 1,
+            Some(_) => {}
+            None => break,
+        }
+    }
+}
+
+impl Workers {
+    /// Records a worker's memory; when all together exceed the budget, asks the largest to
+    /// kill its process.
+    fn enforce(&mut self, worker: usize, process: u64, rss: u64, budget: u64) {
+        self.rss[worker] = (process, rss);
+        let sizes: Vec<(i32, u64)> = self
+            .rss
+            .iter()
+            .enumerate()
+            .map(|(w, &(_, r))| (w as i32, r))
+            .collect();
+        if let Some(largest) = crate::scan::memory::over_budget(&sizes, budget) {
+            let (largest, process) = (largest as usize, self.rss[largest as usize].0);
+            // Counted as gone until it reports again, so that it is asked only once.
+            self.rss[largest].1 = 0;
+            let kill = Request::Kill(Kill::Budget { process });
+            let _ = self.requests[largest].try_send(kill);
+        }
+    }
+}
