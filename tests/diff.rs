@@ -2,7 +2,7 @@
 mod common;
 use common::*;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A fods.jsonl line as a scan writes it; `attrs` as given (dotted strings or arrays of names).
 fn line(out: &str, name: &str, hash: &str, mode: &str, urls: &[&str], attrs: Value) -> String {
@@ -20,7 +20,7 @@ fn line(out: &str, name: &str, hash: &str, mode: &str, urls: &[&str], attrs: Val
     .to_string()
 }
 
-fn scan_dir(name: &str, lines: &[String]) -> PathBuf {
+fn scan_dir(name: &str, lines: &[String]) -> Tmp {
     let d = tmp(name);
     std::fs::write(d.join("fods.jsonl"), lines.join("\n") + "\n").unwrap();
     d
@@ -45,7 +45,7 @@ fn diff(old: &Path, new: &Path, json: bool) -> (Option<i32>, String, String) {
 /// (changed; the attribute path dotted in one file and an array in the other), an unchanged
 /// FOD, and a same-name FOD reached by another attribute (not paired).
 /// `tag` keeps the directories of tests running at once apart.
-fn pair(tag: &str) -> (PathBuf, PathBuf) {
+fn pair(tag: &str) -> (Tmp, Tmp) {
     let old = scan_dir(
         &format!("diff-{tag}-old"),
         &[
@@ -282,19 +282,16 @@ fn bad_input_is_one_line_and_exit_2() {
             Path::new("/nonexistent/scan"),
             "/nonexistent/scan: not a directory".to_owned(),
         ),
+        (&*empty, format!("{}: no fods.jsonl", empty.display())),
         (
-            empty.as_path(),
-            format!("{}: no fods.jsonl", empty.display()),
-        ),
-        (
-            unsorted.as_path(),
+            &*unsorted,
             format!(
                 "{}:2: not sorted by outPath",
                 unsorted.join("fods.jsonl").display()
             ),
         ),
         (
-            broken.as_path(),
+            &*broken,
             format!("{}:1: invalid type", broken.join("fods.jsonl").display()),
         ),
     ] {

@@ -3,10 +3,12 @@ mod common;
 use common::*;
 use std::path::Path;
 
-fn scan_counting(name: &str, root_names: &str, extra: &[&str]) -> (std::path::PathBuf, usize) {
+fn scan_counting(name: &str, root_names: &str, extra: &[&str]) -> (Tmp, usize) {
     let out = tmp(name);
-    let log = tmp(&format!("{name}-log")).join("processes");
-    let o = run(fake_scan(name, &out)
+    let logs = tmp(&format!("{name}-log"));
+    let log = logs.join("processes");
+    let (mut scan, _tree) = fake_scan(name, &out);
+    let o = run(scan
         .env("FAKE_ROOT", root_names)
         .env("FAKE_LOG", &log)
         .args(["--attr-timeout", "60"])

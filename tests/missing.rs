@@ -69,7 +69,7 @@ fn lines(v: &[String]) -> String {
 }
 
 /// Writes the scan output files fodfuzz scan would leave for DRVS.
-fn scan_dir(name: &str) -> std::path::PathBuf {
+fn scan_dir(name: &str) -> Tmp {
     let dir = tmp(name);
     let outs = outputs();
     let drv = |i: usize| {
@@ -133,7 +133,7 @@ fn names(names: &[&str]) -> Vec<String> {
     sorted(names.iter().map(|n| out(n)).collect())
 }
 
-fn file_cache(name: &str) -> std::path::PathBuf {
+fn file_cache(name: &str) -> Tmp {
     let cache = tmp(name);
     std::fs::write(
         cache.join("nix-cache-info"),

@@ -7,7 +7,8 @@ use common::*;
 fn misbehaving_workers_cost_only_their_attribute() {
     let out = tmp("supervision");
     let started = std::time::Instant::now();
-    let o = run(fake_scan("supervision", &out).args(["--attr-timeout", "2", "--jobs", "2"]));
+    let (mut scan, _tree) = fake_scan("supervision", &out);
+    let o = run(scan.args(["--attr-timeout", "2", "--jobs", "2"]));
     assert!(
         o.status.success(),
         "scan exits 0 although attributes failed"

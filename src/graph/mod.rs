@@ -126,3 +126,78 @@ impl DrvGraph {
         findings
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Fetcher, HashMode};
+
+    /// A store below a temporary root with the given `.drv` files: (name, inputs, fixed hash).
+    fn store(drvs: &[(&str, &[&str], Option<&str>)]) -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("nix/store");
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, inputs, hash) in drvs {
+            let out = match hash {
+                Some(h) => format!(r#"("out","/nix/store/{name}","sha256","{h}")"#),
+                None => format!(r#"("out","/nix/store/{name}","","")"#),
+            };
+            let inputs: Vec<String> = inputs
+                .iter()
+                .map(|i| format!(r#"("/nix/store/{i}.drv",["out"])"#))
+                .collect();
+            let text = format!(
+                r#"Derive([{out}],[{}],[],"x86_64-linux","/bin/sh",[],[("name","{name}"),("url","http://x/{name}")])"#,
+                inputs.join(",")
+            );
+            std::fs::write(dir.join(format!("{name}.drv")), text).unwrap();
+        }
+        root
+    }
+
+    fn reach(attr: &str) -> Reach {
+        Reach {
+            attr_path: attr.into(),
+            system: "x86_64-linux".into(),
+            config: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn every_fod_in_each_roots_closure_with_the_roots_that_reach_it() {
+        let root = store(&[
+            ("app", &["lib", "src-a"], None),
+            ("lib", &["src-l", "tool"], None),
+            ("tool", &["src-l"], None),
+            ("src-a", &[], Some("00ff")),
+            ("src-l", &[], Some("ff00")),
+            ("other", &[], None),
+        ]);
+        let mut g = DrvGraph::new(root.path().to_owned());
+        let app = g.add_closure("/nix/store/app.drv").unwrap();
+        let lib = g.add_closure("/nix/store/lib.drv").unwrap();
+        let other = g.add_closure("/nix/store/other.drv").unwrap();
+        assert_eq!(g.graph.node_count(), 6, "each .drv once");
+        assert_eq!(g.fod_count(), 2);
+        assert!(g.add_closure("/nix/store/missing.drv").is_err());
+        // `alias` shares app's derivation; roots come in any order.
+        let roots = vec![
+            (reach("lib"), lib),
+            (reach("app"), app),
+            (reach("other"), other),
+            (reach("alias"), app),
+        ];
+        let f = g.findings(&roots);
+        let src_a = &f.fods["/nix/store/src-a"];
+        let src_l = &f.fods["/nix/store/src-l"];
+        assert_eq!(src_a.reached_by, vec![1, 3]);
+        assert_eq!(src_l.reached_by, vec![0, 1, 3]);
+        assert_eq!(
+            (src_a.fetcher, src_a.hash_mode),
+            (Fetcher::Url, HashMode::Flat)
+        );
+        assert_eq!(src_a.drv_path, "/nix/store/src-a.drv");
+        assert_eq!(src_a.urls, vec!["http://x/src-a"]);
+        assert_eq!(f.fods.len(), 2);
+    }
+}

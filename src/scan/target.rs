@@ -211,7 +211,8 @@ mod tests {
 
     #[test]
     fn file_expr_quotes_attribute_names() {
-        let f = std::env::temp_dir().join(format!("fodfuzz-target-{}.nix", std::process::id()));
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("target.nix");
         std::fs::write(&f, "{}").unwrap();
         let e = file_expr(&f, Some("a.b-c")).unwrap();
         assert!(e.ends_with(".\"a\".\"b-c\""), "{e}");
@@ -222,7 +223,8 @@ mod tests {
 
     #[test]
     fn widens_to_the_outermost_directory_with_default_nix() {
-        let root = std::env::temp_dir().join(format!("fodfuzz-widen-{}", std::process::id()));
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_owned();
         let sub = root.join("tree/nixos/lib");
         std::fs::create_dir_all(&sub).unwrap();
         for d in ["tree", "tree/nixos"] {
@@ -230,13 +232,12 @@ mod tests {
         }
         assert_eq!(widen(&sub), root.join("tree"));
         assert_eq!(widen(&root), root);
-        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]
     fn revision_from_git_revision_file() {
-        let dir = std::env::temp_dir().join(format!("fodfuzz-rev-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         std::fs::write(
             dir.join(".git-revision"),
             "d96bd3394b734487d1c3bfbac0e8f17465e03afe\n",
@@ -244,12 +245,11 @@ mod tests {
         .unwrap();
         std::fs::write(dir.join("default.nix"), "{}").unwrap();
         let want = Some("d96bd3394b734487d1c3bfbac0e8f17465e03afe".to_owned());
-        assert_eq!(tree_revision(&dir), want);
+        assert_eq!(tree_revision(dir), want);
         assert_eq!(
             tree_revision(&dir.join("default.nix")),
             want,
             "a file: its directory"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
+use std::ffi::OsStr;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -11,11 +13,37 @@ pub fn fodfuzz() -> Command {
     Command::new(env!("CARGO_BIN_EXE_fodfuzz"))
 }
 
-pub fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("fodfuzz-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A temporary directory, removed when dropped; used as a path.
+pub struct Tmp(tempfile::TempDir);
+
+impl std::ops::Deref for Tmp {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Tmp {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<OsStr> for Tmp {
+    fn as_ref(&self) -> &OsStr {
+        self.0.path().as_os_str()
+    }
+}
+
+/// A new empty directory named after `name`, readable by every user (the unprivileged test
+/// runs fodfuzz as nobody on it).
+pub fn tmp(name: &str) -> Tmp {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("fodfuzz-test-{name}-"))
+        .permissions(std::fs::Permissions::from_mode(0o755))
+        .tempdir()
+        .unwrap();
+    Tmp(dir)
 }
 
 pub fn run(cmd: &mut Command) -> Output {
@@ -33,8 +61,9 @@ pub fn jsonl(path: &Path) -> Vec<serde_json::Value> {
 }
 
 /// `fodfuzz scan` of an empty tree into `out` with tests/fake/nix-instantiate first on PATH,
-/// for one cell; the fake's behaviour is chosen by the caller's env and arguments.
-pub fn fake_scan(name: &str, out: &Path) -> Command {
+/// for one cell; the fake's behaviour is chosen by the caller's env and arguments. The tree
+/// lives as long as the returned directory.
+pub fn fake_scan(name: &str, out: &Path) -> (Command, Tmp) {
     let tree = tmp(&format!("{name}-tree"));
     std::fs::write(tree.join("default.nix"), "{ ... }: {}").unwrap();
     let path = format!(
@@ -49,5 +78,5 @@ pub fn fake_scan(name: &str, out: &Path) -> Command {
         .arg("--out")
         .arg(out);
     c.args(["--system", "x86_64-linux", "--config", "{}", "--quiet"]);
-    c
+    (c, tree)
 }

@@ -286,3 +286,268 @@ impl<'a> Dispatcher<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(n: usize) -> Vec<Cell> {
+        (0..n)
+            .map(|i| Cell {
+                system: format!("sys{i}-linux"),
+                config: "{}".into(),
+                label: "{}".into(),
+            })
+            .collect()
+    }
+
+    fn opts(workers: usize, max_batch: usize) -> WalkOptions {
+        WalkOptions {
+            workers,
+            max_depth: 8,
+            max_batch,
+            explain: false,
+            roots: None,
+        }
+    }
+
+    fn set(names: &[&str]) -> Outcome {
+        Outcome::Visited(Visit::Set {
+            names: names.iter().map(|n| n.to_string()).collect(),
+            list: false,
+        })
+    }
+
+    fn drv(path: &str) -> Outcome {
+        Outcome::Visited(Visit::Drv {
+            drv_path: path.into(),
+            name: None,
+        })
+    }
+
+    fn paths(b: &Batch) -> Vec<String> {
+        b.tasks.iter().map(|t| t.path.join(".")).collect()
+    }
+
+    /// Takes the next batch and applies `outcome(path)` to each of its tasks.
+    fn serve(d: &mut Dispatcher, outcome: impl Fn(&[String]) -> Outcome) -> Batch {
+        let b = d.next_batch().expect("a batch");
+        for t in &b.tasks {
+            d.apply(t.id, outcome(&t.path), Duration::ZERO);
+        }
+        b
+    }
+
+    #[test]
+    fn each_cell_starts_with_its_root() {
+        let (c, o) = (cells(2), opts(1, 10));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        let a = d.next_batch().unwrap();
+        let b = d.next_batch().unwrap();
+        // Equal queues: the last cell first.
+        assert_eq!((a.cell, b.cell), (1, 0));
+        assert_eq!(paths(&a), vec![""]);
+        assert!(d.next_batch().is_none());
+        assert_eq!(d.progress(), (0, 2));
+    }
+
+    #[test]
+    fn batches_shrink_so_that_every_worker_gets_a_share() {
+        let (c, o) = (cells(1), opts(2, 3));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        let names: Vec<String> = (0..10).map(|i| format!("p{i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        serve(&mut d, |_| set(&names));
+        let mut sizes = Vec::new();
+        while let Some(b) = d.next_batch() {
+            sizes.push(b.tasks.len());
+        }
+        // 10 waiting: 10/2 capped at 3; then 7/2, 4/2, 2/2, 1.
+        assert_eq!(sizes, vec![3, 3, 2, 1, 1]);
+    }
+
+    #[test]
+    fn the_cell_with_most_waiting_goes_first() {
+        let (c, o) = (cells(2), opts(1, 100));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        let first = serve(&mut d, |_| set(&["a", "b", "c"])).cell;
+        serve(&mut d, |_| set(&["a"]));
+        assert_eq!(d.next_batch().unwrap().cell, first);
+        assert_eq!(d.next_batch().unwrap().cell, 1 - first);
+    }
+
+    #[test]
+    fn expansion_sorts_prunes_names_and_honours_roots() {
+        let c = cells(1);
+        let mut o = opts(1, 100);
+        o.roots = Some(["b".to_owned(), "lib".to_owned(), "s".to_owned()].into());
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        serve(&mut d, |_| set(&["s", "c", "b", "lib", "pkgs"]));
+        // lib is pruned even when named; c is not a root.
+        let b = serve(&mut d, |p| {
+            if p == ["s"] {
+                set(&["z", "override", "c"])
+            } else {
+                drv("/nix/store/b.drv")
+            }
+        });
+        assert_eq!(paths(&b), vec!["b", "s"]);
+        // --roots filters the top level only; `override` is pruned below it too.
+        assert_eq!(paths(&d.next_batch().unwrap()), vec!["s.c", "s.z"]);
+    }
+
+    #[test]
+    fn a_set_repeating_an_ancestor_and_the_depth_limit_stop_the_walk() {
+        let c = cells(1);
+        let mut o = opts(1, 100);
+        o.max_depth = 3;
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        serve(&mut d, |_| set(&["cyclic", "tower"]));
+        // cyclic.loop is cyclic itself: the same names as an ancestor.
+        serve(&mut d, |p| match p[0].as_str() {
+            "cyclic" => set(&["loop", "tool"]),
+            _ => set(&["t1"]),
+        });
+        serve(&mut d, |p| match p {
+            [_, l] if l == "loop" => set(&["loop", "tool"]),
+            [_, t] if t == "tool" => drv("/nix/store/tool.drv"),
+            _ => set(&["t2"]),
+        });
+        // tower.t1.t2 is at depth 3: its names are not queued.
+        serve(&mut d, |_| set(&["t3"]));
+        assert!(d.next_batch().is_none());
+        let w = d.finish();
+        assert_eq!(w.stats[0].cycles_pruned, 1);
+        assert_eq!(w.stats[0].depth_pruned, 1);
+        assert_eq!(w.stats[0].visited, 7);
+        assert_eq!(w.stats[0].derivations, 1);
+    }
+
+    #[test]
+    fn lists_are_not_compared_with_ancestors() {
+        let (c, o) = (cells(1), opts(1, 100));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        let list = |n: usize| {
+            Outcome::Visited(Visit::Set {
+                names: (0..n).map(|i| i.to_string()).collect(),
+                list: true,
+            })
+        };
+        serve(&mut d, |_| list(2));
+        // Elements that are lists of the same length are still entered.
+        serve(&mut d, |_| list(2));
+        assert_eq!(d.next_batch().unwrap().tasks.len(), 4);
+    }
+
+    #[test]
+    fn derivations_become_roots_and_failures_records() {
+        let (c, o) = (cells(1), opts(1, 100));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        serve(&mut d, |_| set(&["a", "b", "c"]));
+        let b = d.next_batch().unwrap();
+        let applied = d.apply(b.tasks[0].id, drv("/nix/store/a.drv"), Duration::ZERO);
+        assert_eq!(
+            applied,
+            Applied::Root {
+                index: 0,
+                drv_path: "/nix/store/a.drv".into()
+            }
+        );
+        let failed = Outcome::failed(FailureKind::InfiniteRecursion, "m");
+        d.apply(b.tasks[1].id, failed, Duration::ZERO);
+        d.apply(
+            b.tasks[2].id,
+            Outcome::Visited(Visit::Throw),
+            Duration::from_secs(7),
+        );
+        let w = d.finish();
+        assert_eq!(w.roots[0].attr_path, "a");
+        let kinds: Vec<(&str, FailureKind)> = w
+            .failures
+            .iter()
+            .map(|f| (f.attr_path.as_str(), f.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("b", FailureKind::InfiniteRecursion),
+                ("c", FailureKind::Throw)
+            ]
+        );
+        assert_eq!(w.stats[0].failures, 2);
+        assert_eq!(
+            w.stats[0].wall,
+            Duration::from_secs(7),
+            "the last task's time"
+        );
+    }
+
+    #[test]
+    fn explain_requeues_a_caught_throw_alone() {
+        let c = cells(1);
+        let mut o = opts(1, 100);
+        o.explain = true;
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        serve(&mut d, |_| set(&["a", "b", "c"]));
+        serve(&mut d, |p| match p[0].as_str() {
+            "b" => Outcome::Visited(Visit::Throw),
+            _ => set(&["x"]),
+        });
+        // The explain re-run of b keeps its place in the queue, in a batch of its own.
+        let visits = d.next_batch().unwrap();
+        assert!(!visits.explain);
+        assert_eq!(paths(&visits), vec!["a.x"]);
+        let explain = d.next_batch().unwrap();
+        assert!(explain.explain);
+        assert_eq!(paths(&explain), vec!["b"]);
+        let rest = serve(&mut d, |_| Outcome::Visited(Visit::Skip));
+        assert_eq!(paths(&rest), vec!["c.x"]);
+        let id = explain.tasks[0].id;
+        assert!(d.key(id).explain);
+        d.apply(
+            id,
+            Outcome::failed(FailureKind::Throw, "b is broken"),
+            Duration::ZERO,
+        );
+        let (done, _) = d.progress();
+        // The root, a, b, c and c.x (a.x is still out): b is not counted twice.
+        assert_eq!(done, 5, "an explain re-run is not a second visit");
+        let w = d.finish();
+        assert_eq!(w.failures.len(), 1);
+        assert_eq!(w.failures[0].message, "b is broken");
+    }
+
+    #[test]
+    fn replayed_outcomes_are_applied_not_queued() {
+        let (c, o) = (cells(1), opts(1, 100));
+        let key = |path: &[&str]| TaskKey {
+            cell: 0,
+            path: path.iter().map(|p| p.to_string()).collect(),
+            explain: false,
+        };
+        let replay = HashMap::from([(key(&[]), set(&["a", "b"])), (key(&["a"]), drv("/a.drv"))]);
+        let mut d = Dispatcher::new(&c, &o, replay);
+        assert!(d.next_batch().is_none(), "the root is replayed");
+        let (id, outcome) = d.next_replayed().unwrap();
+        d.apply(id, outcome, Duration::ZERO);
+        let (id, outcome) = d.next_replayed().unwrap();
+        assert_eq!(d.key(id), &key(&["a"]));
+        d.apply(id, outcome, Duration::ZERO);
+        assert_eq!(paths(&d.next_batch().unwrap()), vec!["b"]);
+    }
+
+    #[test]
+    fn an_unread_root_is_a_failure_not_a_derivation() {
+        let (c, o) = (cells(2), opts(1, 100));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        let b = d.next_batch().unwrap();
+        d.apply(b.tasks[0].id, drv("/nix/store/x.drv"), Duration::ZERO);
+        assert_eq!(d.walked.stats[b.cell].derivations, 1);
+        d.unread_root(0, "reading x.drv: gone".into());
+        let w = d.finish();
+        assert_eq!(w.stats[b.cell].derivations, 0);
+        assert_eq!(w.stats[b.cell].failures, 1);
+        assert_eq!(w.failures[0].kind, FailureKind::EvalError);
+        assert_eq!(w.failures[0].system, c[b.cell].system);
+    }
+}

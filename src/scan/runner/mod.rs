@@ -51,26 +51,7 @@ struct Workers {
 pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Finished> {
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
-    let (events_tx, mut events) = mpsc::unbounded_channel();
-    let n = run.walk.workers;
-    let mut workers = Workers {
-        requests: Vec::with_capacity(n),
-        idle: (0..n).rev().collect(),
-        busy: 0,
-        rss: vec![(0, 0); n],
-    };
-    for worker in 0..n {
-        let (tx, requests) = mpsc::channel(1);
-        let mailbox = Mailbox {
-            worker,
-            processes: 0,
-            requests,
-            events: events_tx.clone(),
-        };
-        tokio::spawn(worker::serve(setup.clone(), mailbox));
-        workers.requests.push(tx);
-    }
-    drop(events_tx);
+    let (mut workers, mut events) = Workers::start(&setup, run.walk.workers);
     let started = Instant::now();
     let graph = Builder::start(store_root);
     let mut d = Dispatcher::new(run.cells, &run.walk, run.replay);
@@ -119,18 +100,22 @@ pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Fini
         run.progress
             .update(done, known, graph.fod_count(), d.failures());
     }
+    Ok(finish(d, graph, interrupted))
+}
+
+/// Waits for the graph; a root whose closure could not be read becomes a failure.
+fn finish(mut d: Dispatcher, graph: Builder, interrupted: Option<i32>) -> Finished {
     let built = graph.finish();
-    let mut walked_by = d;
     for (index, node) in built.roots.iter().enumerate() {
         if let Err(message) = node {
-            walked_by.unread_root(index, message.clone());
+            d.unread_root(index, message.clone());
         }
     }
-    Ok(Finished {
-        walked: walked_by.finish(),
+    Finished {
+        walked: d.finish(),
         built,
         interrupted,
-    })
+    }
 }
 
 fn apply(d: &mut Dispatcher, graph: &Builder, id: TaskId, outcome: Outcome, started: Instant) {
@@ -165,6 +150,29 @@ async fn stop(workers: &mut Workers, events: &mut mpsc::UnboundedReceiver<Event>
 }
 
 impl Workers {
+    /// Starts `n` workers, all idle; their events arrive on the returned channel.
+    fn start(setup: &Setup, n: usize) -> (Workers, mpsc::UnboundedReceiver<Event>) {
+        let (events_tx, events) = mpsc::unbounded_channel();
+        let mut workers = Workers {
+            requests: Vec::with_capacity(n),
+            idle: (0..n).rev().collect(),
+            busy: 0,
+            rss: vec![(0, 0); n],
+        };
+        for worker in 0..n {
+            let (tx, requests) = mpsc::channel(1);
+            let mailbox = Mailbox {
+                worker,
+                processes: 0,
+                requests,
+                events: events_tx.clone(),
+            };
+            tokio::spawn(worker::serve(setup.clone(), mailbox));
+            workers.requests.push(tx);
+        }
+        (workers, events)
+    }
+
     /// Records a worker's memory; when all together exceed the budget, asks the largest to
     /// kill its process.
     fn enforce(&mut self, worker: usize, process: u64, rss: u64, budget: u64) {
