@@ -20,7 +20,7 @@ fn rejects_with(args: &[&str], path: Option<&str>, env: &[(&str, &str)], expect:
 }
 
 #[test]
-fn bad_input_is_one_line_and_exit_2() {
+fn bad_trees_configs_and_matrices_are_one_line_and_exit_2() {
     let corpus = root().join("corpus/basic");
     let corpus = corpus.to_str().unwrap();
     let out = tmp("bad");
@@ -74,6 +74,16 @@ fn bad_input_is_one_line_and_exit_2() {
         None,
         "malformed matrix file",
     );
+    // Nothing was written by any of these.
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+}
+
+#[test]
+fn bad_environment_and_arguments_are_one_line_and_exit_2() {
+    let corpus = root().join("corpus/basic");
+    let corpus = corpus.to_str().unwrap();
+    let out = tmp("bad-env");
+    let out_s = out.to_str().unwrap();
     let no_nix = tmp("bad-nopath");
     rejects(
         &["scan", corpus, "--out", out_s],

@@ -96,9 +96,20 @@ fn check(dir: &Path) {
     let name = dir.file_name().unwrap().to_str().unwrap();
     let out = tmp(&format!("corpus-{name}"));
     scan(dir, &args, &out, "2");
-
     let fods = jsonl(&out.join("fods.jsonl"));
-    let got = view(&fods, |f| reach_set(&f["reachedBy"]));
+    check_fods(name, &fods, &expected);
+    check_failures(name, &out, &expected);
+    check_store_paths(&out, &fods);
+    check_why(&out, &fods);
+    if let Some(m) = expected.get("mirrors") {
+        check_mirrors(name, &out, m, &fods);
+    }
+    check_reproducible(name, dir, &args, &out);
+}
+
+/// fods.jsonl: exactly the expected FODs, each reached by exactly the expected cells.
+fn check_fods(name: &str, fods: &[Value], expected: &Value) {
+    let got = view(fods, |f| reach_set(&f["reachedBy"]));
     let want = view(expected["fods"].as_array().unwrap(), |f| {
         expand(&f["reachedBy"], "attrPaths")
     });
@@ -109,7 +120,10 @@ fn check(dir: &Path) {
             "{name}: FOD {k:?} (left: found, right: expected)"
         );
     }
+}
 
+/// failures.jsonl: exactly the expected (attribute, cell, kind), each with a message.
+fn check_failures(name: &str, out: &Path, expected: &Value) {
     let failures = jsonl(&out.join("failures.jsonl"));
     let got_f: BTreeSet<(String, String, String, String)> = failures
         .iter()
@@ -132,8 +146,10 @@ fn check(dir: &Path) {
         got_f, want_f,
         "{name}: failures (left: found, right: expected)"
     );
+}
 
-    // store-paths is the sorted list of the FODs' outPaths; fods.jsonl is sorted by outPath.
+/// store-paths is the sorted list of the FODs' outPaths; fods.jsonl is sorted by outPath.
+fn check_store_paths(out: &Path, fods: &[Value]) {
     let outs: Vec<String> = fods
         .iter()
         .map(|f| f["outPath"].as_str().unwrap().to_owned())
@@ -147,9 +163,11 @@ fn check(dir: &Path) {
         .map(str::to_owned)
         .collect();
     assert_eq!(listed, outs);
+}
 
-    // `why` names an attribute that reaches the FOD, and ends at it.
-    for f in &fods {
+/// `why` names an attribute that reaches the FOD, and ends at it.
+fn check_why(out: &Path, fods: &[Value]) {
+    for f in fods {
         let o = run(fodfuzz()
             .arg("why")
             .arg(f["outPath"].as_str().unwrap())
@@ -167,14 +185,12 @@ fn check(dir: &Path) {
         );
         assert!(text.trim_end().ends_with(f["outPath"].as_str().unwrap()));
     }
+}
 
-    if let Some(m) = expected.get("mirrors") {
-        check_mirrors(name, &out, m, &fods);
-    }
-
-    // A different number of workers gives the same files.
+/// A different number of workers gives the same files.
+fn check_reproducible(name: &str, dir: &Path, args: &[String], out: &Path) {
     let again = tmp(&format!("corpus-{name}-1"));
-    scan(dir, &args, &again, "1");
+    scan(dir, args, &again, "1");
     for file in [
         "fods.jsonl",
         "failures.jsonl",
@@ -193,150 +209,188 @@ fn check(dir: &Path) {
     }
 }
 
+/// Mirror-file checks: the scan's output, expected.json's `mirrors` and fods.jsonl.
+struct Mirrors<'a> {
+    name: &'a str,
+    out: &'a Path,
+    want: &'a Value,
+    fods: &'a [Value],
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect()
+}
+
+impl Mirrors<'_> {
+    fn by_name(&self, n: &str) -> Vec<&Value> {
+        self.fods.iter().filter(|f| f["name"] == n).collect()
+    }
+
+    fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.out.join(file)).unwrap()
+    }
+
+    /// tarballs.json: find-tarballs.nix's list, one line, sorted by name.
+    fn tarballs(&self) {
+        let (name, want) = (self.name, self.want);
+        let text = self.read("tarballs.json");
+        assert_eq!(text.lines().count(), 1, "{name}: tarballs.json is one line");
+        let tarballs: Vec<Value> = serde_json::from_str(&text).unwrap();
+        let names: Vec<String> = tarballs
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(names, strs(&want["tarballs"]["names"]), "{name}: tarballs");
+        let patches: Vec<String> = tarballs
+            .iter()
+            .filter(|t| t["isPatch"] == true)
+            .map(|t| t["name"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            patches,
+            strs(&want["tarballs"]["patches"]),
+            "{name}: isPatch"
+        );
+        for e in want["tarballs"]["entries"].as_array().unwrap() {
+            assert!(tarballs.contains(e), "{name}: tarballs.json lacks {e}");
+        }
+        for t in &tarballs {
+            let keys: Vec<&String> = t.as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["hash", "isPatch", "name", "type", "urls"], "{t}");
+            assert!(
+                self.by_name(t["name"].as_str().unwrap())
+                    .iter()
+                    .any(|f| f["urls"] == t["urls"] && f["hashMode"] == "flat"),
+                "{name}: {t} is a flat FOD of fods.jsonl with those urls"
+            );
+        }
+    }
+
+    /// sources.json: nixguix version 1.
+    fn sources(&self) {
+        let (name, want, fods) = (self.name, self.want, self.fods);
+        let sources: Value = serde_json::from_str(&self.read("sources.json")).unwrap();
+        let ws = &want["sources"];
+        assert_eq!(sources["version"], 1);
+        assert_eq!(sources["revision"], want["revision"]);
+        let list = sources["sources"].as_array().unwrap();
+        let mut counts = std::collections::BTreeMap::<String, u64>::new();
+        for s in list {
+            *counts
+                .entry(s["type"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+        assert_eq!(
+            serde_json::to_value(&counts).unwrap(),
+            ws["counts"],
+            "{name}: sources per type"
+        );
+        let listed: BTreeSet<&str> = list
+            .iter()
+            .map(|s| s["nixStorePath"].as_str().unwrap())
+            .collect();
+        let mut left_out: Vec<String> = fods
+            .iter()
+            .filter(|f| !listed.contains(f["outPath"].as_str().unwrap()))
+            .map(|f| f["name"].as_str().unwrap().to_owned())
+            .collect();
+        left_out.sort();
+        assert_eq!(
+            left_out,
+            strs(&ws["leftOut"]),
+            "{name}: left out of sources.json"
+        );
+        for e in ws["entries"].as_array().unwrap() {
+            let fod = self.by_name(e["name"].as_str().unwrap());
+            assert_eq!(fod.len(), 1);
+            let mut s = list
+                .iter()
+                .find(|s| s["nixStorePath"] == fod[0]["outPath"])
+                .unwrap_or_else(|| panic!("{name}: no source for {e}"))
+                .clone();
+            s.as_object_mut().unwrap().remove("nixStorePath");
+            assert_eq!(s, e["source"], "{name}: source {}", e["name"]);
+        }
+        let summary: Value = serde_json::from_str(&self.read("summary.json")).unwrap();
+        assert_eq!(
+            summary["mirrors"]["unknownMirrorUrls"], ws["unknownMirrorUrls"],
+            "{name}: mirror:// urls of unknown sites"
+        );
+    }
+
+    /// hashed-mirror.txt: `<algo>/<hash> <url>`, sorted, plain urls only, no postFetch file.
+    fn hashed_mirror(&self) {
+        let (name, want) = (self.name, self.want);
+        let text = self.read("hashed-mirror.txt");
+        let lines: Vec<&str> = text.lines().collect();
+        let wh = &want["hashedMirror"];
+        assert_eq!(
+            lines.len() as u64,
+            wh["count"].as_u64().unwrap(),
+            "{name}: {text}"
+        );
+        assert!(lines.windows(2).all(|w| w[0] < w[1]), "sorted, unique");
+        for l in strs(&wh["includes"]) {
+            assert!(
+                lines.contains(&l.as_str()),
+                "{name}: hashed-mirror.txt lacks {l:?}"
+            );
+        }
+        for l in &lines {
+            let (key, url) = l.split_once(' ').unwrap();
+            assert!(!url.starts_with("mirror://") && !url.contains(' '), "{l}");
+            assert!(key.split_once('/').is_some(), "{l}");
+        }
+        for p in strs(&want["tarballs"]["patches"]) {
+            let url = self.by_name(&p)[0]["urls"][0].as_str().unwrap().to_owned();
+            assert!(
+                !text.contains(&url),
+                "{name}: the patch {url} is not a hashed-mirror file"
+            );
+        }
+    }
+
+    /// manual.txt: the requireFile sources with their messages, by name.
+    fn manual(&self) {
+        let (name, want) = (self.name, self.want);
+        let text = self.read("manual.txt");
+        let mut entries = String::new();
+        for m in want["manual"].as_array().unwrap() {
+            let fod = self.by_name(m["name"].as_str().unwrap());
+            entries.push_str(&format!(
+                "\n{}\n  hash: {}\n  hashMode: {}\n  outPath: {}\n  message:\n    {}\n",
+                m["name"].as_str().unwrap(),
+                m["hash"].as_str().unwrap(),
+                m["hashMode"].as_str().unwrap(),
+                fod[0]["outPath"].as_str().unwrap(),
+                m["message"].as_str().unwrap()
+            ));
+        }
+        assert_eq!(
+            text.split_once("\n\n").map(|(_, body)| format!("\n{body}")),
+            Some(entries),
+            "{name}: manual.txt"
+        );
+    }
+}
+
 /// The mirror files against expected.json's `mirrors` (hand-derived: see corpus/README.md) and
 /// against fods.jsonl.
 fn check_mirrors(name: &str, out: &Path, want: &Value, fods: &[Value]) {
-    let by_name = |n: &str| -> Vec<&Value> { fods.iter().filter(|f| f["name"] == n).collect() };
-    let strs = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s.as_str().unwrap().to_owned())
-            .collect()
+    let m = Mirrors {
+        name,
+        out,
+        want,
+        fods,
     };
-
-    // tarballs.json: find-tarballs.nix's list, one line, sorted by name.
-    let text = std::fs::read_to_string(out.join("tarballs.json")).unwrap();
-    assert_eq!(text.lines().count(), 1, "{name}: tarballs.json is one line");
-    let tarballs: Vec<Value> = serde_json::from_str(&text).unwrap();
-    let names: Vec<String> = tarballs
-        .iter()
-        .map(|t| t["name"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(names, strs(&want["tarballs"]["names"]), "{name}: tarballs");
-    let patches: Vec<String> = tarballs
-        .iter()
-        .filter(|t| t["isPatch"] == true)
-        .map(|t| t["name"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(
-        patches,
-        strs(&want["tarballs"]["patches"]),
-        "{name}: isPatch"
-    );
-    for e in want["tarballs"]["entries"].as_array().unwrap() {
-        assert!(tarballs.contains(e), "{name}: tarballs.json lacks {e}");
-    }
-    for t in &tarballs {
-        let keys: Vec<&String> = t.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["hash", "isPatch", "name", "type", "urls"], "{t}");
-        assert!(
-            by_name(t["name"].as_str().unwrap())
-                .iter()
-                .any(|f| f["urls"] == t["urls"] && f["hashMode"] == "flat"),
-            "{name}: {t} is a flat FOD of fods.jsonl with those urls"
-        );
-    }
-
-    // sources.json: nixguix version 1.
-    let sources: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("sources.json")).unwrap()).unwrap();
-    let ws = &want["sources"];
-    assert_eq!(sources["version"], 1);
-    assert_eq!(sources["revision"], want["revision"]);
-    let list = sources["sources"].as_array().unwrap();
-    let mut counts = std::collections::BTreeMap::<String, u64>::new();
-    for s in list {
-        *counts
-            .entry(s["type"].as_str().unwrap().to_owned())
-            .or_default() += 1;
-    }
-    assert_eq!(
-        serde_json::to_value(&counts).unwrap(),
-        ws["counts"],
-        "{name}: sources per type"
-    );
-    let listed: BTreeSet<&str> = list
-        .iter()
-        .map(|s| s["nixStorePath"].as_str().unwrap())
-        .collect();
-    let mut left_out: Vec<String> = fods
-        .iter()
-        .filter(|f| !listed.contains(f["outPath"].as_str().unwrap()))
-        .map(|f| f["name"].as_str().unwrap().to_owned())
-        .collect();
-    left_out.sort();
-    assert_eq!(
-        left_out,
-        strs(&ws["leftOut"]),
-        "{name}: left out of sources.json"
-    );
-    for e in ws["entries"].as_array().unwrap() {
-        let fod = by_name(e["name"].as_str().unwrap());
-        assert_eq!(fod.len(), 1);
-        let mut s = list
-            .iter()
-            .find(|s| s["nixStorePath"] == fod[0]["outPath"])
-            .unwrap_or_else(|| panic!("{name}: no source for {e}"))
-            .clone();
-        s.as_object_mut().unwrap().remove("nixStorePath");
-        assert_eq!(s, e["source"], "{name}: source {}", e["name"]);
-    }
-    let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
-    assert_eq!(
-        summary["mirrors"]["unknownMirrorUrls"], ws["unknownMirrorUrls"],
-        "{name}: mirror:// urls of unknown sites"
-    );
-
-    // hashed-mirror.txt: `<algo>/<hash> <url>`, sorted, plain urls only, no postFetch file.
-    let text = std::fs::read_to_string(out.join("hashed-mirror.txt")).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    let wh = &want["hashedMirror"];
-    assert_eq!(
-        lines.len() as u64,
-        wh["count"].as_u64().unwrap(),
-        "{name}: {text}"
-    );
-    assert!(lines.windows(2).all(|w| w[0] < w[1]), "sorted, unique");
-    for l in strs(&wh["includes"]) {
-        assert!(
-            lines.contains(&l.as_str()),
-            "{name}: hashed-mirror.txt lacks {l:?}"
-        );
-    }
-    for l in &lines {
-        let (key, url) = l.split_once(' ').unwrap();
-        assert!(!url.starts_with("mirror://") && !url.contains(' '), "{l}");
-        assert!(key.split_once('/').is_some(), "{l}");
-    }
-    for p in strs(&want["tarballs"]["patches"]) {
-        let url = by_name(&p)[0]["urls"][0].as_str().unwrap().to_owned();
-        assert!(
-            !text.contains(&url),
-            "{name}: the patch {url} is not a hashed-mirror file"
-        );
-    }
-
-    // manual.txt: the requireFile sources with their messages, by name.
-    let text = std::fs::read_to_string(out.join("manual.txt")).unwrap();
-    let mut entries = String::new();
-    for m in want["manual"].as_array().unwrap() {
-        let fod = by_name(m["name"].as_str().unwrap());
-        entries.push_str(&format!(
-            "\n{}\n  hash: {}\n  hashMode: {}\n  outPath: {}\n  message:\n    {}\n",
-            m["name"].as_str().unwrap(),
-            m["hash"].as_str().unwrap(),
-            m["hashMode"].as_str().unwrap(),
-            fod[0]["outPath"].as_str().unwrap(),
-            m["message"].as_str().unwrap()
-        ));
-    }
-    assert_eq!(
-        text.split_once("\n\n").map(|(_, body)| format!("\n{body}")),
-        Some(entries),
-        "{name}: manual.txt"
-    );
+    m.tarballs();
+    m.sources();
+    m.hashed_mirror();
+    m.manual();
 }
 
 #[test]

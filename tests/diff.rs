@@ -46,99 +46,103 @@ fn diff(old: &Path, new: &Path, json: bool) -> (Option<i32>, String, String) {
 /// FOD, and a same-name FOD reached by another attribute (not paired).
 /// `tag` keeps the directories of tests running at once apart.
 fn pair(tag: &str) -> (Tmp, Tmp) {
-    let old = scan_dir(
-        &format!("diff-{tag}-old"),
-        &[
-            line(
-                "aaa",
-                "foo-1.0.tar.gz",
-                "sha256-F1",
-                "flat",
-                &["http://x/foo-1.0.tar.gz"],
-                json!(["foo"]),
-            ),
-            line(
-                "bbb",
-                "hello-2.10.tar.gz",
-                "sha256-H1",
-                "flat",
-                &["mirror://gnu/hello-2.10.tar.gz"],
-                json!(["hello", "hello-static"]),
-            ),
-            line(
-                "ccc",
-                "same.tar.gz",
-                "sha256-S",
-                "flat",
-                &["http://s/same.tar.gz"],
-                json!(["same"]),
-            ),
-            line(
-                "ddd",
-                "moved.tar.gz",
-                "sha256-M",
-                "flat",
-                &["http://old/moved.tar.gz"],
-                json!(["python3Packages.\"zope.interface\""]),
-            ),
-            line(
-                "eee",
-                "src",
-                "sha256-E",
-                "flat",
-                &["http://e/src"],
-                json!(["x.y"]),
-            ),
-            line("iii", "source", "sha256-I", "recursive", &[], json!(["a"])),
-        ],
-    );
-    let new = scan_dir(
-        &format!("diff-{tag}-new"),
-        &[
-            line(
-                "ccc",
-                "same.tar.gz",
-                "sha256-S",
-                "flat",
-                &["http://s/same.tar.gz"],
-                json!(["same", "more"]),
-            ),
-            line(
-                "ddd",
-                "moved.tar.gz",
-                "sha256-M",
-                "flat",
-                &["http://new/moved.tar.gz"],
-                json!([["python3Packages", "zope.interface"]]),
-            ),
-            line(
-                "fff",
-                "foo-1.1.tar.gz",
-                "sha256-F2",
-                "flat",
-                &["http://x/foo-1.1.tar.gz"],
-                json!(["foo"]),
-            ),
-            line(
-                "ggg",
-                "hello-2.10.tar.gz",
-                "sha256-H2",
-                "flat",
-                &["mirror://gnu/hello-2.10.tar.gz"],
-                json!(["hello"]),
-            ),
-            line(
-                "hhh",
-                "src",
-                "sha256-E2",
-                "recursive",
-                &["http://e/src"],
-                json!(["x.y"]),
-            ),
-            line("jjj", "source", "sha256-J", "recursive", &[], json!(["b"])),
-        ],
-    );
+    let old = scan_dir(&format!("diff-{tag}-old"), &old_lines());
+    let new = scan_dir(&format!("diff-{tag}-new"), &new_lines());
     (old, new)
+}
+
+/// The earlier scan's fods.jsonl of [`pair`].
+fn old_lines() -> Vec<String> {
+    vec![
+        line(
+            "aaa",
+            "foo-1.0.tar.gz",
+            "sha256-F1",
+            "flat",
+            &["http://x/foo-1.0.tar.gz"],
+            json!(["foo"]),
+        ),
+        line(
+            "bbb",
+            "hello-2.10.tar.gz",
+            "sha256-H1",
+            "flat",
+            &["mirror://gnu/hello-2.10.tar.gz"],
+            json!(["hello", "hello-static"]),
+        ),
+        line(
+            "ccc",
+            "same.tar.gz",
+            "sha256-S",
+            "flat",
+            &["http://s/same.tar.gz"],
+            json!(["same"]),
+        ),
+        line(
+            "ddd",
+            "moved.tar.gz",
+            "sha256-M",
+            "flat",
+            &["http://old/moved.tar.gz"],
+            json!(["python3Packages.\"zope.interface\""]),
+        ),
+        line(
+            "eee",
+            "src",
+            "sha256-E",
+            "flat",
+            &["http://e/src"],
+            json!(["x.y"]),
+        ),
+        line("iii", "source", "sha256-I", "recursive", &[], json!(["a"])),
+    ]
+}
+
+/// The later scan's fods.jsonl of [`pair`].
+fn new_lines() -> Vec<String> {
+    vec![
+        line(
+            "ccc",
+            "same.tar.gz",
+            "sha256-S",
+            "flat",
+            &["http://s/same.tar.gz"],
+            json!(["same", "more"]),
+        ),
+        line(
+            "ddd",
+            "moved.tar.gz",
+            "sha256-M",
+            "flat",
+            &["http://new/moved.tar.gz"],
+            json!([["python3Packages", "zope.interface"]]),
+        ),
+        line(
+            "fff",
+            "foo-1.1.tar.gz",
+            "sha256-F2",
+            "flat",
+            &["http://x/foo-1.1.tar.gz"],
+            json!(["foo"]),
+        ),
+        line(
+            "ggg",
+            "hello-2.10.tar.gz",
+            "sha256-H2",
+            "flat",
+            &["mirror://gnu/hello-2.10.tar.gz"],
+            json!(["hello"]),
+        ),
+        line(
+            "hhh",
+            "src",
+            "sha256-E2",
+            "recursive",
+            &["http://e/src"],
+            json!(["x.y"]),
+        ),
+        line("jjj", "source", "sha256-J", "recursive", &[], json!(["b"])),
+    ]
 }
 
 #[test]

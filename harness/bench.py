@@ -3,7 +3,7 @@
 
 Runs, one after the other (so that none slows another), on TREE:
   1. nixpkgs' own maintainers/scripts/find-tarballs.nix over all-tarballs.nix;
-  2. the instantiate-everything method (harness/instantiate-everything, --jobs = cores);
+  2. the instantiate-everything method (harness/instantiate-everything.py, --jobs = cores);
   3. fodfuzz on x86_64-linux with config {}: on 1/4, 1/2 (every 4th / 2nd top-level
      attribute, --roots) and all top-level attributes;
   4. fodfuzz with the full default matrix (4 systems x 2 configs).
@@ -19,8 +19,21 @@ results/bench-<basename of TREE>.md.
 import json, os, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import storepath  # noqa: E402
+
+# The store path of each find-tarballs entry (they have none), computed by Nix itself: the
+# outPath of a fixed-output derivation depends only on name, hash mode, algorithm and digest.
+FIXED_PATHS = """{ file }: map (e: (derivation ({
+    inherit (e) name; system = "x"; builder = "x";
+    outputHashMode = "flat"; outputHash = e.hash;
+  } // (if e.type == null || e.type == "" then {} else { outputHashAlgo = e.type; }))).outPath)
+  (builtins.fromJSON (builtins.readFile file))"""
+
+
+def fixed_paths(entries_file):
+    out = subprocess.run(["nix-instantiate", "--eval", "--json", "--strict", "--readonly-mode",
+                          "--store", "dummy://", "--argstr", "file", entries_file,
+                          "-E", FIXED_PATHS], check=True, capture_output=True, text=True).stdout
+    return set(json.loads(out))
 
 
 def measure(label, log, cmd):
@@ -67,7 +80,7 @@ def main():
         f'maintainers/scripts/find-tarballs.nix '
         f"--arg expr 'import ./maintainers/scripts/all-tarballs.nix' > \"{ft_json}\""])
     entries = json.load(open(ft_json))
-    paths = {storepath.flat_fixed_output_path(e["name"], e["type"], e["hash"]) for e in entries}
+    paths = fixed_paths(ft_json)
     rows["find-tarballs"] = ("release.nix jobs, x86_64-linux", paths, m, len(entries))
 
     # 3. fodfuzz on growing parts of the top level, then all of it.
@@ -90,7 +103,7 @@ def main():
     if "reference" not in skip:
         ref = f"{work}/instantiate-everything.txt"
         m = measure("instantiate-everything", f"{work}/instantiate-everything.log", [
-            f"{HERE}/instantiate-everything", tree, "--system", "x86_64-linux",
+            f"{HERE}/instantiate-everything.py", tree, "--system", "x86_64-linux",
             "--config", "{}", "--out", ref, "--store", f"{work}/ie-store",
             "--jobs", str(cores), "--no-descend"])
         p = lines(ref)
@@ -124,7 +137,7 @@ def write_table(tree, work, rows, summary):
     ref = rows.get("instantiate-everything", (None, None))[1]
     base = rows["fodfuzz"][2]
     out = [f"# fodfuzz benchmark on {os.path.basename(tree)}", "",
-           f"Measured {time.strftime('%Y-%m-%d')} by `harness/bench` on {os.cpu_count()} cores; "
+           f"Measured {time.strftime('%Y-%m-%d')} by `harness/bench.py` on {os.cpu_count()} cores; "
            f"`nix-instantiate --version`: "
            f"{subprocess.run(['nix-instantiate', '--version'], capture_output=True, text=True).stdout.strip()}. "
            "Peak memory is the largest sum of resident memory over the whole process tree "
