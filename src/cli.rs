@@ -136,8 +136,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub matrix: Option<PathBuf>,
     /// Parallel workers (each one nix-instantiate process). Default: number of cores.
-    #[arg(long)]
-    pub jobs: Option<usize>,
+    #[arg(long = "jobs", value_name = "N")]
+    pub workers: Option<usize>,
     /// Seconds one attribute may take before it is recorded as a timeout.
     #[arg(long, value_name = "SECS", default_value_t = 120.0)]
     pub attr_timeout: f64,

@@ -76,7 +76,7 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
     version::check_nix_version(&nix)?;
     let (target, cells) = target::resolve(&nix, args)?;
     let workers = args
-        .jobs
+        .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     let (max_memory, recycle_rss) = memory::limits(args, workers)?;
