@@ -26,6 +26,27 @@ impl NixCommand {
         NixCommand { cmd }
     }
 
+    /// `nix repl` with one `@nix {…}` JSON log line per message (see [`super::log`]): the same
+    /// on every Nix version, unlike the repl's own output.
+    pub fn repl(nix: &Path) -> NixCommand {
+        let mut cmd = Command::new(nix);
+        cmd.env_remove("NIX_PATH").args([
+            "--extra-experimental-features",
+            "nix-command",
+            "repl",
+            "--log-format",
+            "internal-json",
+        ]);
+        NixCommand { cmd }
+    }
+
+    /// The store below `root` (a chroot store) for the repl, which writes `.drv` files when a
+    /// `drvPath` is forced without being asked to.
+    pub fn repl_store(mut self, root: &Path) -> Self {
+        self.cmd.arg("--store").arg(root);
+        self
+    }
+
     /// `nix-instantiate --parse`: checks syntax only.
     pub fn parse(nix: &Path) -> NixCommand {
         let mut cmd = Command::new(nix);
@@ -79,12 +100,6 @@ impl NixCommand {
     /// Evaluates `expr` (`-E`).
     pub fn expr(mut self, expr: &str) -> Self {
         self.cmd.args(["-E", expr]);
-        self
-    }
-
-    /// Evaluates the file at `path`.
-    pub fn file(mut self, path: &Path) -> Self {
-        self.cmd.arg(path);
         self
     }
 

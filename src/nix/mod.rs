@@ -6,5 +6,7 @@ pub mod drv;
 pub mod errors;
 pub mod fixed;
 pub mod hash;
+pub mod literal;
+pub mod log;
 pub mod store;
 pub mod version;

@@ -14,7 +14,9 @@ pub mod walk;
 use crate::cli::ScanArgs;
 use crate::error::Interrupted;
 use crate::model::{Cell, Findings, Reach};
-use crate::nix::{store, version};
+use crate::nix::literal;
+use crate::nix::store;
+use crate::nix::version::Nix;
 use crate::outputs::{self, ScanOutputs};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
@@ -72,9 +74,8 @@ pub fn scan(args: ScanArgs) -> Result<()> {
 /// Checks the input, prepares the output directory and the private store, and settles every
 /// setting of the run.
 fn prepare(args: &ScanArgs) -> Result<Prepared> {
-    let nix = version::find_nix_instantiate()?;
-    version::check_nix_version(&nix)?;
-    let (target, cells) = target::resolve(&nix, args)?;
+    let nix = Nix::find()?;
+    let (target, cells) = target::resolve(&nix.instantiate, args)?;
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -102,12 +103,13 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
         }
         None => out.join(".store"),
     };
-    store::init_store(&nix, &store)?;
+    store::init_store(&nix.instantiate, &store)?;
     Ok(Prepared {
         revision: target.revision(),
         setup: Setup {
-            nix_instantiate: nix,
+            nix,
             harness,
+            cells_expr: cells_expr(&cells),
             target,
             store,
             work_dir: work,
@@ -125,6 +127,21 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
         max_memory,
         out,
     })
+}
+
+/// The harness's `cells`: each cell's system and config, in the matrix's order. A config is the
+/// user's expression as written (a newline after it, should it end in a comment).
+fn cells_expr(cells: &[Cell]) -> String {
+    let mut out = String::from("[");
+    for c in cells {
+        let system = literal::string(&c.system);
+        out.push_str(&format!(
+            " {{ system = {system}; config = ({}\n); }}",
+            c.config
+        ));
+    }
+    out.push_str(" ]");
+    out
 }
 
 /// Runs the walk on a runtime of its own.

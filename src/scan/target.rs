@@ -75,7 +75,7 @@ pub fn file_expr(file: &Path, attr: Option<&str>) -> Result<String, BadInput> {
     let file = file
         .canonicalize()
         .map_err(|e| bad(format!("{}: {e}", file.display())))?;
-    let path = nix_string(&file.to_string_lossy());
+    let path = crate::nix::literal::string(&file.to_string_lossy());
     let mut expr =
         format!("(let f = import (/. + {path}); in if builtins.isFunction f then f {{}} else f)");
     for name in attr.into_iter().flat_map(|a| a.split('.')) {
@@ -83,7 +83,7 @@ pub fn file_expr(file: &Path, attr: Option<&str>) -> Result<String, BadInput> {
             return Err(bad(format!("malformed --attr {:?}", attr.unwrap_or(""))));
         }
         expr.push('.');
-        expr.push_str(&nix_string(name));
+        expr.push_str(&crate::nix::literal::string(name));
     }
     Ok(expr)
 }
@@ -148,23 +148,6 @@ fn absolute_paths(expr: &str) -> Vec<String> {
         }
         prev = c;
     }
-    out
-}
-
-/// A Nix string literal holding `s`.
-fn nix_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' | '\\' | '$' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' => out.push_str("\\n"),
-            _ => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 

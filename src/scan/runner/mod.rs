@@ -3,7 +3,7 @@
 //! builder, keeps all workers within the memory budget and stops them on a signal. It shares no
 //! state with the workers: everything goes through channels.
 pub mod dispatcher;
-pub mod process;
+pub mod session;
 pub mod worker;
 
 use super::journal::Journal;
@@ -64,10 +64,7 @@ pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Fini
             let Some(batch) = d.next_batch() else { break };
             workers.idle.pop();
             workers.busy += 1;
-            let cell = run.cells[batch.cell].clone();
-            workers.requests[w]
-                .send(Request::Run { batch, cell })
-                .await?;
+            workers.requests[w].send(Request::Run(batch)).await?;
         }
         if workers.busy == 0 {
             break;
