@@ -102,8 +102,11 @@ pub fn allowed(expr: &str, file: Option<&Path>, extra: &[String]) -> Vec<String>
         let dir = if p.is_dir() { Some(p) } else { p.parent() };
         dirs.extend(dir.filter(|d| d.is_dir()).map(widen));
     }
+    // The root is never meant: `/.` (in the expression `--file` stands for) would open every
+    // file to restricted evaluation (Nix 2.26 reads `-I /.` as `/`).
     let mut out: Vec<String> = dirs
         .into_iter()
+        .filter(|d| d.canonicalize().map_or(true, |c| c.parent().is_some()))
         .map(|d| d.to_string_lossy().into_owned())
         .collect();
     out.extend(extra.iter().cloned());
@@ -202,6 +205,26 @@ mod tests {
         assert!(file_expr(&f, Some("a..b")).is_err());
         std::fs::remove_file(&f).unwrap();
         assert!(file_expr(&f, None).is_err());
+    }
+
+    #[test]
+    fn the_root_is_never_allowed() {
+        let f = tempfile::tempdir().unwrap();
+        let file = f.path().join("site.nix");
+        std::fs::write(&file, "{ }: { }").unwrap();
+        let expr = file_expr(&file, None).unwrap();
+        assert!(expr.contains("/. + "), "{expr}");
+        let allow = allowed(&expr, Some(&file), &[]);
+        assert!(!allow.iter().any(|a| a == "/" || a == "/."), "{allow:?}");
+        assert!(
+            allow.contains(
+                &f.path()
+                    .canonicalize()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            )
+        );
     }
 
     #[test]

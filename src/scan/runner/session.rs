@@ -24,6 +24,10 @@ use tokio::time::{Instant, sleep_until};
 
 /// How often a running process's memory is reported.
 const MEMORY_TICK: Duration = Duration::from_millis(250);
+/// How long a process may go without starting or settling a task when none is running (its
+/// start-up, or between tasks), at the least: a task's own time is `--attr-timeout`, counted
+/// from its start, so that a loaded machine's slow start does not count against an attribute.
+const IDLE: Duration = Duration::from_secs(60);
 /// Task lines sent ahead of the one being evaluated: enough that the repl never waits for the
 /// next line, few enough that the lines a dying process takes with it are cheap to send again.
 const WINDOW: usize = 16;
@@ -45,6 +49,13 @@ pub enum Stop {
     /// The process ended by itself (its log closed), or its input could not be written.
     Ended,
     Killed(Kill),
+}
+
+/// What a log line did.
+enum Read {
+    Started,
+    Settled,
+    Nothing,
 }
 
 #[derive(Deserialize)]
@@ -122,7 +133,8 @@ impl Session {
         mailbox: &mut Mailbox,
         setup: &Setup,
     ) -> Stop {
-        let mut deadline = Instant::now() + setup.attr_timeout;
+        let idle = IDLE.max(setup.attr_timeout);
+        let mut deadline = Instant::now() + idle;
         let mut tick = tokio::time::interval(MEMORY_TICK);
         loop {
             if pending.is_empty() {
@@ -133,14 +145,16 @@ impl Session {
             }
             tokio::select! {
                 line = self.lines.next_line() => match line {
-                    Ok(Some(line)) => {
-                        if self.read(&line, job, pending, mailbox) {
-                            deadline = Instant::now() + setup.attr_timeout;
+                    Ok(Some(line)) => match self.read(&line, job, pending, mailbox) {
+                        Read::Started => deadline = Instant::now() + setup.attr_timeout,
+                        Read::Settled => {
+                            deadline = Instant::now() + idle;
                             if self.rss() > setup.recycle_rss {
                                 return Stop::Recycled;
                             }
                         }
-                    }
+                        Read::Nothing => {}
+                    },
                     Ok(None) | Err(_) => return Stop::Ended,
                 },
                 _ = sleep_until(deadline) => return Stop::TimedOut,
@@ -184,29 +198,29 @@ impl Session {
         Ok(())
     }
 
-    /// Reads one log line; true when it settled a task.
+    /// Reads one log line.
     fn read(
         &mut self,
         line: &str,
         job: &Job,
         pending: &mut VecDeque<BatchTask>,
         mailbox: &Mailbox,
-    ) -> bool {
+    ) -> Read {
         let outcome = match log::parse(line) {
             LogLine::Trace(t) => {
                 if let Some(id) = t.strip_prefix("@fodfuzz-start ") {
                     self.running = id.trim().parse().ok();
                     self.started += 1;
-                    return false;
+                    return Read::Started;
                 }
                 let Some(json) = t.strip_prefix("@fodfuzz ") else {
-                    return false;
+                    return Read::Nothing;
                 };
                 match serde_json::from_str::<Record>(json) {
                     Ok(r) if Some(r.id) == self.in_flight.front().copied() => {
                         Outcome::Visited(r.visit)
                     }
-                    _ => return false,
+                    _ => return Read::Nothing,
                 }
             }
             // An error ends the line being evaluated: the task in front.
@@ -218,13 +232,13 @@ impl Session {
                 };
                 Outcome::failed(kind, message)
             }
-            LogLine::Error(_) | LogLine::Other => return false,
+            LogLine::Error(_) | LogLine::Other => return Read::Nothing,
         };
         let id = self.in_flight.pop_front().expect("a task in flight");
         self.running = None;
         self.settled += 1;
         record(mailbox, pending, id, outcome);
-        true
+        Read::Settled
     }
 
     fn rss(&self) -> u64 {
