@@ -10,12 +10,15 @@ pub struct NixCommand {
 }
 
 /// What a worker's evaluation may not do: read outside what `-I` allows, fetch at evaluation
-/// time (restrict-eval refuses URIs), build to import, or ask a substituter.
+/// time (restrict-eval refuses URIs), build to import, or ask a substituter. And the private
+/// store, a cache of .drv files, does without synced metadata (SQLite's `synchronous = off`):
+/// every .drv write costs less.
 const RESTRICTED: &[(&str, &str)] = &[
     ("restrict-eval", "true"),
     ("allow-import-from-derivation", "false"),
     ("substituters", ""),
     ("show-trace", "false"),
+    ("fsync-metadata", "false"),
 ];
 
 impl NixCommand {

@@ -31,6 +31,21 @@ pub fn read_env(store_root: &Path, store_path: &str) -> Result<BTreeMap<String, 
         .env)
 }
 
+/// Whether the .drv at `store_path` is there whole (it ends as every .drv ends): the private
+/// store's metadata is not synced to disk, so after a power failure a journaled derivation may
+/// have lost its file.
+pub fn is_whole(store_root: &Path, store_path: &str) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let file = store_root.join(store_path.trim_start_matches('/'));
+    let mut last = [0u8];
+    std::fs::File::open(file)
+        .and_then(|mut f| {
+            f.seek(SeekFrom::End(-1))?;
+            f.read_exact(&mut last)
+        })
+        .is_ok_and(|()| last[0] == b')')
+}
+
 pub(super) fn read_text(store_root: &Path, store_path: &str) -> Result<String> {
     let file = store_root.join(store_path.trim_start_matches('/'));
     std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))
@@ -290,6 +305,21 @@ mod tests {
         let d = parse(t).unwrap();
         assert_eq!(d.inputs, vec!["/nix/store/b.drv"]);
         assert!(d.fixed.is_some());
+    }
+
+    #[test]
+    fn a_cut_drv_is_not_whole() {
+        let root = tempfile::tempdir().unwrap();
+        let store = root.path().join("nix/store");
+        std::fs::create_dir_all(&store).unwrap();
+        let text = r#"Derive([("out","/nix/store/a-p","","")],[],[],"x","/bin/sh",[],[])"#;
+        std::fs::write(store.join("a.drv"), text).unwrap();
+        std::fs::write(store.join("cut.drv"), &text[..20]).unwrap();
+        std::fs::write(store.join("empty.drv"), "").unwrap();
+        assert!(is_whole(root.path(), "/nix/store/a.drv"));
+        for p in ["cut", "empty", "gone"] {
+            assert!(!is_whole(root.path(), &format!("/nix/store/{p}.drv")), "{p}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod walk;
 use crate::cli::ScanArgs;
 use crate::error::Interrupted;
 use crate::model::{Cell, Findings, Reach};
-use crate::nix::literal;
+use crate::nix::{drv, literal};
 use crate::nix::store;
 use crate::nix::version::Nix;
 use crate::outputs::{self, ScanOutputs};
@@ -45,7 +45,15 @@ struct Prepared {
 pub fn scan(args: ScanArgs) -> Result<()> {
     let started = Instant::now();
     let p = prepare(&args)?;
-    let (mut journal, replay) = Journal::open(&p.out.join("journal.jsonl"), args.resume)?;
+    let (mut journal, mut replay) = Journal::open(&p.out.join("journal.jsonl"), args.resume)?;
+    // A derivation whose .drv did not survive (a power failure: the store is not synced) is
+    // evaluated again rather than replayed.
+    replay.retain(|_, outcome| match outcome {
+        record::Outcome::Visited(record::Visit::Drv { drv_path, .. }) => {
+            drv::is_whole(&p.setup.store, drv_path)
+        }
+        _ => true,
+    });
     let replayed = replay.len();
     let mut progress = Progress::new(args.quiet);
     let finished = walk(&p, &mut journal, replay, &mut progress)?;
