@@ -152,7 +152,7 @@ impl std::fmt::Display for FailureKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Failure {
     #[serde(rename = "attrPath")]
     pub attr_path: String,
@@ -182,6 +182,10 @@ pub struct CellStats {
     pub failures: u64,
     pub cycles_pruned: u64,
     pub depth_pruned: u64,
+    /// Sets found to be another walked set under a second name, and not walked again.
+    pub aliased_sets: u64,
+    /// The attribute visits below those sets that were not repeated.
+    pub visits_saved: u64,
     /// Time from the start of the run until the cell's last attribute was done.
     pub wall: Duration,
 }

@@ -318,7 +318,10 @@ mod tests {
         std::fs::write(store.join("empty.drv"), "").unwrap();
         assert!(is_whole(root.path(), "/nix/store/a.drv"));
         for p in ["cut", "empty", "gone"] {
-            assert!(!is_whole(root.path(), &format!("/nix/store/{p}.drv")), "{p}");
+            assert!(
+                !is_whole(root.path(), &format!("/nix/store/{p}.drv")),
+                "{p}"
+            );
         }
     }
 

@@ -32,6 +32,7 @@ pub fn summary(
                 "system": c.system, "config": c.label, "attributesVisited": s.visited,
                 "derivations": s.derivations, "fods": fods, "uniqueFods": unique, "failures": s.failures,
                 "cyclesPruned": s.cycles_pruned, "depthPruned": s.depth_pruned,
+                "aliasedSets": s.aliased_sets, "visitsSaved": s.visits_saved,
                 "wallSeconds": tenths(s.wall.as_secs_f64()),
             })
         })
@@ -44,6 +45,8 @@ pub fn summary(
             "derivations": stats.iter().map(|s| s.derivations).sum::<u64>(),
             "fods": findings.fods.len(),
             "failures": findings.failures.len(),
+            "aliasedSets": stats.iter().map(|s| s.aliased_sets).sum::<u64>(),
+            "visitsSaved": stats.iter().map(|s| s.visits_saved).sum::<u64>(),
             "wallSeconds": tenths(wall),
         },
     })

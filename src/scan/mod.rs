@@ -1,6 +1,7 @@
 //! `fodfuzz scan`, in three phases: [`prepare`] checks the input and the output directory and
 //! decides every setting once; [`walk`] runs the dispatcher and the workers over the matrix;
 //! [`write`] turns the graph and the records into the output files.
+pub mod alias;
 pub mod journal;
 pub mod memory;
 pub mod outdir;
@@ -14,9 +15,9 @@ pub mod walk;
 use crate::cli::ScanArgs;
 use crate::error::Interrupted;
 use crate::model::{Cell, Findings, Reach};
-use crate::nix::{drv, literal};
 use crate::nix::store;
 use crate::nix::version::Nix;
+use crate::nix::{drv, literal};
 use crate::outputs::{self, ScanOutputs};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
@@ -180,17 +181,24 @@ fn walk(
 /// failures and of FODs.
 fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<(usize, usize)> {
     let graph = &finished.built.graph;
-    let roots: Vec<(Reach, NodeIndex)> = finished
+    let mut roots: Vec<(Reach, NodeIndex)> = finished
         .walked
         .roots
         .iter()
         .zip(&finished.built.roots)
         .filter_map(|(reach, node)| Some((reach.clone(), *node.as_ref().ok()?)))
         .collect();
+    let mut failures = finished.walked.failures.clone();
+    alias::mirror(
+        &finished.walked.aliases,
+        &p.cells,
+        &mut roots,
+        &mut failures,
+    );
     let mut findings = graph.findings(&roots);
     findings.merge(Findings {
         fods: Default::default(),
-        failures: finished.walked.failures.iter().cloned().collect(),
+        failures: failures.into_iter().collect(),
     });
     outputs::write_all(&ScanOutputs {
         dir: &p.out,

@@ -1,5 +1,6 @@
 # Loaded once into each worker's `nix repl` (`:l`; src/scan/runner/session.rs drives it), which
-# then evaluates one line per task: `fodfuzz CELL ID EXPLAIN [ "attr" "path" ]`. The package set
+# then evaluates one line per task: `fodfuzz CELL ID EXPLAIN [ "attr" "path" ]`, or, to ask
+# whether a set is another set already walked, `fodfuzzAlias CELL ID [ "path" ] [ "other" ]`. The package set
 # of each cell is imported at most once per process and kept, so shared work (stdenv, common
 # libraries) is evaluated once, not once per batch.
 #
@@ -39,9 +40,20 @@ let
     else if walkLists && builtins.isList v.value
     then { kind = "set"; list = true; names = builtins.genList toString (builtins.length v.value); }
     else { kind = "skip"; };
+  # `==` of two package sets: for the same value (an alias) it only compares member pointers and
+  # evaluates nothing; a look-alike with other derivations differs at its first function or
+  # derivation. A throw on the way means not equal.
+  same = cell: path: other:
+    let
+      root = builtins.elemAt roots cell;
+      r = builtins.tryEval (lookup root path == lookup root other);
+    in { kind = "alias"; equal = r.success && r.value; };
+
+  task = id: record:
+    builtins.seq (builtins.trace "@fodfuzz-start ${toString id}" null)
+      (builtins.trace ("@fodfuzz " + builtins.toJSON ({ inherit id; } // record)) null);
 in
 {
-  fodfuzz = cell: id: explain: path:
-    builtins.seq (builtins.trace "@fodfuzz-start ${toString id}" null)
-      (builtins.trace ("@fodfuzz " + builtins.toJSON ({ inherit id; } // visit cell explain path)) null);
+  fodfuzz = cell: id: explain: path: task id (visit cell explain path);
+  fodfuzzAlias = cell: id: path: other: task id (same cell path other);
 }

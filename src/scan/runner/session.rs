@@ -183,13 +183,17 @@ impl Session {
             .skip(self.in_flight.len())
             .take(WINDOW.saturating_sub(self.in_flight.len()))
         {
-            text.push_str(&format!(
-                "fodfuzz {} {} {} {}\n",
-                job.cell,
-                t.id,
-                job.explain,
-                literal::string_list(&t.path)
-            ));
+            let path = literal::string_list(&t.path);
+            let line = match &t.alias_of {
+                Some(of) => format!(
+                    "fodfuzzAlias {} {} {path} {}\n",
+                    job.cell,
+                    t.id,
+                    literal::string_list(of)
+                ),
+                None => format!("fodfuzz {} {} {} {path}\n", job.cell, t.id, job.explain),
+            };
+            text.push_str(&line);
             self.in_flight.push_back(t.id);
         }
         if !text.is_empty() {
