@@ -2,9 +2,9 @@
 """floor.py SCAN_DIR TREE [WORK_DIR]: the evaluation floor of a finished scan.
 
 Runs ONE nix-instantiate that forces drvPath of exactly the derivation attributes the scan in
-SCAN_DIR found (the paths of its journal whose outcome is a derivation, in journal order), for
-the scan's first cell (system and config from SCAN_DIR/.fodfuzz/plan.json), with a fresh private
-store in WORK_DIR (default: a temporary directory) and the workers' restrictions. No walk, no
+SCAN_DIR found (the root lines of its graph.jsonl, aliases of walked package sets included,
+sorted), for the scan's first cell (system and config from SCAN_DIR/.fodfuzz/plan.json), with a
+fresh private store in WORK_DIR (default: a temporary directory) and the workers' restrictions. No walk, no
 records, no failures: the least any scan of that cell can cost. Prints one line as
 harness/measure does (wall, CPU, peak memory of the process tree) plus the number of paths.
 """
@@ -13,25 +13,39 @@ import json, os, shutil, subprocess, sys, tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def derivation_paths(scan_dir, cell=0):
+def attr_path(dotted):
+    """The names of a path as fodfuzz prints it (`a."b.c".d`): dots outside quotes split."""
+    names, rest = [], dotted
+    dec = json.JSONDecoder()
+    while rest:
+        if rest.startswith('"'):
+            name, end = dec.raw_decode(rest)
+            names.append(name)
+            rest = rest[end:]
+        else:
+            end = rest.find(".") if "." in rest else len(rest)
+            names.append(rest[:end])
+            rest = rest[end:]
+        rest = rest[1:] if rest.startswith(".") else rest
+    return names
+
+
+def derivation_paths(scan_dir, system, label):
+    """The attribute paths of the graph's roots in one cell."""
     paths = []
-    with open(os.path.join(scan_dir, "journal.jsonl")) as f:
+    with open(os.path.join(scan_dir, "graph.jsonl")) as f:
         for line in f:
-            try:
-                e = json.loads(line)
-            except ValueError:
-                continue  # a line cut short by a crash
-            visit = e.get("outcome", {}).get("visited", {})
-            if e.get("cell") == cell and not e.get("explain") and visit.get("kind") == "drv":
-                paths.append(e["path"])
+            e = json.loads(line)
+            if "attrPath" in e and e["system"] == system and e["config"] == label:
+                paths.append(attr_path(e["attrPath"]))
     return paths
 
 
 def floor(scan_dir, tree, work):
     """Runs the floor under harness/measure; returns (measure line, number of paths)."""
     plan = json.load(open(os.path.join(scan_dir, ".fodfuzz", "plan.json")))
-    system, config, _label = plan["cells"][0]
-    paths = derivation_paths(scan_dir)
+    system, config, label = plan["cells"][0]
+    paths = derivation_paths(scan_dir, system, label)
     os.makedirs(work, exist_ok=True)
     paths_file = os.path.join(work, "floor-paths.json")
     with open(paths_file, "w") as f:
