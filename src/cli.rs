@@ -19,16 +19,19 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Scan a nixpkgs-shaped tree: walk every attribute set, instantiate every derivation and
-    /// collect every FOD in their build closures.
+    /// Scan a nixpkgs-shaped tree (or a target: --expr, --file): walk every attribute set,
+    /// instantiate every derivation and collect every FOD in their build closures.
     ///
     /// Writes to DIR: fods.jsonl (one FOD per line, sorted by outPath, with urls, fetcher and
     /// reachedBy), failures.jsonl (attributes that failed to evaluate, with kind and message),
-    /// store-paths (FOD outPaths, for `nix copy`), summary.json (counts and wall time per cell),
-    /// graph.jsonl (for `fodfuzz why`), journal.jsonl (every record as it arrived), and the
-    /// mirror files: tarballs.json (find-tarballs.nix's format, for copy-tarballs.pl),
-    /// sources.json (Software Heritage nixguix), hashed-mirror.txt, manual.txt (requireFile).
-    /// Exits 0 when the scan completes, even if some attributes failed; 2 on bad input.
+    /// store-paths (FOD outPaths, for `nix copy`), closure-paths (every output of every
+    /// derivation of the scanned closures: what a build can need, for `fodfuzz missing`),
+    /// summary.json (counts and wall time per cell), graph.jsonl (for `fodfuzz why`),
+    /// journal.jsonl (every record as it arrived), and the mirror files: tarballs.json
+    /// (find-tarballs.nix's format, for copy-tarballs.pl), sources.json (Software Heritage
+    /// nixguix), hashed-mirror.txt, manual.txt (requireFile).
+    /// Exits 0 when the scan completes, even if some attributes failed; 2 on bad input
+    /// (including a root that fails to evaluate); 130/143 when interrupted (resumable).
     Scan(Box<ScanArgs>),
     /// Print one shortest chain from an attribute to a FOD, from a finished scan's output.
     Why {
@@ -68,6 +71,14 @@ pub enum Command {
     /// Exits 0 when every path was answered, 1 when some are unknown, 2 on bad input (no scan in
     /// DIR, a malformed URL, no nix-cache-info at the cache).
     Missing(MissingArgs),
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell), e.g.
+    /// `fodfuzz completions bash > ~/.local/share/bash-completion/completions/fodfuzz`.
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `fodfuzz man > ~/.local/share/man/man1/fodfuzz.1`.
+    Man,
 }
 
 #[derive(clap::Args, Debug)]
@@ -114,9 +125,12 @@ pub struct ScanArgs {
     /// With --file: the attribute (a.b.c) of FILE's value to scan.
     #[arg(long, short = 'A', value_name = "ATTR", requires = "file")]
     pub attr: Option<String>,
-    /// With --expr/--file: another path restricted evaluation may read (PATH or name=PATH, as
-    /// nix's -I; repeatable). Readable without it: the working directory, FILE's directory, and
-    /// each absolute path in EXPR widened to the outermost directory above it with a default.nix.
+    /// Another path restricted evaluation may read (PATH or name=PATH, as nix's -I;
+    /// repeatable). Readable without it: for a tree, the tree's directory, each absolute path a
+    /// --config writes (widened as below) and, when a config writes a relative path
+    /// (`import ./cfg.nix`), the working directory; for --expr/--file, the working directory,
+    /// FILE's directory, and each absolute path in EXPR widened to the outermost directory above
+    /// it with a default.nix.
     #[arg(long, value_name = "PATH")]
     pub allow: Vec<String>,
     /// Output directory.

@@ -20,6 +20,20 @@ mod why;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// The man page, from the same definitions as `--help`: fodfuzz(1), then a page for each
+/// command (fodfuzz-scan(1) …), one after the other.
+fn man() -> anyhow::Result<()> {
+    let cmd = <cli::Cli as clap::CommandFactory>::command();
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(cmd.clone()).render(&mut out)?;
+    for sub in cmd.get_subcommands() {
+        // clap names commands with static strings; this one-shot command can leak a few.
+        let name: &'static str = Box::leak(format!("fodfuzz-{}", sub.get_name()).into_boxed_str());
+        clap_mangen::Man::new(sub.clone().name(name)).render(&mut out)?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
@@ -31,6 +45,12 @@ fn main() -> ExitCode {
             }
         }),
         cli::Command::Missing(args) => missing::missing(args),
+        cli::Command::Completions { shell } => {
+            let mut cmd = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "fodfuzz", &mut std::io::stdout());
+            Ok(())
+        }
+        cli::Command::Man => man(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -69,7 +69,10 @@ pub fn write_all(s: &ScanOutputs) -> Result<()> {
     })?;
     let mirrors = mirrors::write_all(dir, &findings.fods, s.graph.store_root(), s.revision)?;
     write_file(dir, "summary.json", |w| {
-        let mut v = summary::summary(findings, s.roots, s.cells, s.stats, s.wall, s.complete);
+        let drv_files = s.graph.graph.node_count();
+        let mut v = summary::summary(
+            findings, s.roots, s.cells, s.stats, drv_files, s.wall, s.complete,
+        );
         v["mirrors"] = serde_json::to_value(&mirrors)?;
         serde_json::to_writer_pretty(&mut *w, &v)?;
         w.write_all(b"\n")?;

@@ -16,6 +16,7 @@ pub fn summary(
     roots: &[(Reach, NodeIndex)],
     cells: &[Cell],
     stats: &[CellStats],
+    drv_files: usize,
     wall: f64,
     complete: bool,
 ) -> serde_json::Value {
@@ -43,6 +44,7 @@ pub fn summary(
         "totals": {
             "attributesVisited": stats.iter().map(|s| s.visited).sum::<u64>(),
             "derivations": stats.iter().map(|s| s.derivations).sum::<u64>(),
+            "drvFiles": drv_files,
             "fods": findings.fods.len(),
             "failures": findings.failures.len(),
             "aliasedSets": stats.iter().map(|s| s.aliased_sets).sum::<u64>(),
@@ -139,7 +141,7 @@ mod tests {
                 ..CellStats::default()
             },
         ];
-        let s = summary(&findings, &roots, &cells, &stats, 5.55, true);
+        let s = summary(&findings, &roots, &cells, &stats, 9, 5.55, true);
         assert_eq!(s["cells"][0]["fods"], 2);
         assert_eq!(
             s["cells"][0]["uniqueFods"], 1,
@@ -151,6 +153,7 @@ mod tests {
         assert_eq!(s["cells"][1]["failures"], 1);
         assert_eq!(s["totals"]["attributesVisited"], 7);
         assert_eq!(s["totals"]["derivations"], 3);
+        assert_eq!(s["totals"]["drvFiles"], 9);
         assert_eq!(s["totals"]["fods"], 2);
         assert_eq!(s["totals"]["failures"], 1);
         assert_eq!(s["totals"]["wallSeconds"], 5.6);

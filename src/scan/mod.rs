@@ -8,6 +8,7 @@ pub mod outdir;
 pub mod plan;
 pub mod preflight;
 pub mod record;
+pub mod report;
 pub mod runner;
 pub mod target;
 pub mod walk;
@@ -39,6 +40,10 @@ struct Prepared {
     walk: WalkOptions,
     max_memory: u64,
     out: PathBuf,
+    /// What the results depend on (the same for a resumed scan).
+    plan: serde_json::Value,
+    /// Attributes the last complete run of this plan visited, for the ETA.
+    expected: Option<u64>,
     /// The tree's revision, for sources.json.
     revision: Option<String>,
 }
@@ -56,27 +61,39 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         _ => true,
     });
     let replayed = replay.len();
-    let mut progress = Progress::new(args.quiet);
+    let mut progress = Progress::new(args.quiet, p.expected);
     let finished = walk(&p, &mut journal, replay, &mut progress)?;
     progress.finish();
     let wall = started.elapsed().as_secs_f64();
-    let (findings, fods) = write(&p, &finished, wall)?;
-    if !args.quiet {
-        eprintln!(
-            "fodfuzz: {} cells, {} attributes ({} from the journal), {} derivations, {} FODs, {} failures in {:.1} s; wrote {}",
-            p.cells.len(),
-            finished.walked.stats.iter().map(|s| s.visited).sum::<u64>(),
-            replayed,
-            finished.built.graph.graph.node_count(),
-            fods,
-            findings,
-            wall,
-            p.out.display()
-        );
+    let findings = write(&p, &finished, wall)?;
+    let failures: Vec<_> = findings.failures.into_iter().collect();
+    if finished.interrupted.is_none()
+        && let Some(e) = report::root_failed(&failures, p.cells.len(), &p.setup.target.identity())
+    {
+        return Err(e.into());
+    }
+    let stats = &finished.walked.stats;
+    let counts = report::Counts {
+        cells: p.cells.len(),
+        attributes: stats.iter().map(|s| s.visited).sum(),
+        replayed,
+        derivations: stats.iter().map(|s| s.derivations).sum(),
+        drv_files: finished.built.graph.graph.node_count(),
+        fods: findings.fods.len(),
+        failures: failures.len(),
+        wall,
+    };
+    // Even quiet, a scan says what it found: the progress is what -q silences.
+    eprintln!("{}", report::final_line(&counts, &p.out));
+    if let Some(w) = report::warnings(&failures) {
+        eprintln!("{w}");
+    }
+    if !args.quiet && finished.interrupted.is_none() {
+        eprintln!("{}", report::next_steps(&p.out, &failures));
     }
     match finished.interrupted {
         Some(sig) => Err(Interrupted(sig).into()),
-        None => Ok(()),
+        None => outdir::record_run(&p.out, &p.plan, counts.attributes, wall),
     }
 }
 
@@ -84,7 +101,7 @@ pub fn scan(args: ScanArgs) -> Result<()> {
 /// setting of the run.
 fn prepare(args: &ScanArgs) -> Result<Prepared> {
     let nix = Nix::find()?;
-    let (target, cells) = target::resolve(&nix.instantiate, args)?;
+    let (target, cells, allow) = target::resolve(&nix.instantiate, args)?;
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -103,6 +120,7 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
         "roots": roots.as_ref().map(|r| { let mut v: Vec<_> = r.iter().collect(); v.sort(); v }),
     });
     outdir::stamp(&work, &out, &plan, args.resume)?;
+    let expected = outdir::last_run(&out, &plan);
     let harness = work.join("visit.nix");
     std::fs::write(&harness, HARNESS)?;
     let store = match &args.store {
@@ -120,6 +138,7 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
             harness,
             cells_expr: cells_expr(&cells),
             target,
+            allow,
             store,
             work_dir: work,
             attr_timeout: Duration::from_secs_f64(args.attr_timeout.max(0.1)),
@@ -135,6 +154,8 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
         cells,
         max_memory,
         out,
+        plan,
+        expected,
     })
 }
 
@@ -177,9 +198,8 @@ fn walk(
     finished.context("scan")
 }
 
-/// Collects the findings from the graph and writes every output file; returns the number of
-/// failures and of FODs.
-fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<(usize, usize)> {
+/// Collects the findings from the graph and writes every output file; returns the findings.
+fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<Findings> {
     let graph = &finished.built.graph;
     let mut roots: Vec<(Reach, NodeIndex)> = finished
         .walked
@@ -211,5 +231,5 @@ fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<(usize, usize)>
         complete: finished.interrupted.is_none(),
         revision: p.revision.as_deref(),
     })?;
-    Ok((findings.failures.len(), findings.fods.len()))
+    Ok(findings)
 }

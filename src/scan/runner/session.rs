@@ -323,7 +323,11 @@ fn command(setup: &Setup, worker: usize) -> Command {
             } else {
                 tree.parent().unwrap_or(tree)
             };
-            nix.include(dir).argstr("tree", tree)
+            setup
+                .allow
+                .iter()
+                .fold(nix.include(dir), |n, a| n.include(a))
+                .argstr("tree", tree)
         }
         Target::Expr { expr, allow } => allow
             .iter()

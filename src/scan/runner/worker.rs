@@ -20,6 +20,8 @@ pub struct Setup {
     /// The harness, `visit.nix`, as written into the work directory.
     pub harness: PathBuf,
     pub target: Target,
+    /// For a tree: what its configs and `--allow` let restricted evaluation read besides it.
+    pub allow: Vec<String>,
     /// Every cell's system and config, as the harness's `cells` argument (a Nix list).
     pub cells_expr: String,
     /// The private store; each worker writes into a store of its own below it (see
