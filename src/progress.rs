@@ -54,7 +54,7 @@ impl Progress {
     /// Prints a plain line when [`LINE_EVERY`] has passed (called on a timer too, so that a
     /// log shows the scan alive during a slow attribute).
     pub fn tick(&mut self) {
-        if !self.last_line.is_some_and(|l| l.elapsed() >= LINE_EVERY) {
+        if self.last_line.is_none_or(|l| l.elapsed() < LINE_EVERY) {
             return;
         }
         self.last_line = Some(Instant::now());
