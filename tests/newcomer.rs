@@ -158,7 +158,7 @@ fn the_final_line_and_summary_json_agree() {
 #[test]
 fn without_a_terminal_a_line_comes_during_a_slow_attribute() {
     let out = tmp("slow-lines");
-    let (mut cmd, _tree) = fake_scan("slow-lines", &out);
+    let (cmd, _tree) = fake_scan("slow-lines", &out);
     // The fake's `slow` sleeps 25 s; nothing else arrives meanwhile. fake_scan passes --quiet:
     // a later --quiet cannot be taken back, so the test builds its own argument list.
     let args: Vec<String> = cmd
