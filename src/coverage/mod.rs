@@ -6,8 +6,15 @@
 pub mod cond;
 pub mod context;
 pub mod facts;
+pub mod failed;
+pub mod neighbours;
 pub mod platforms;
+pub mod reasons;
 pub mod refs;
+pub mod report;
+pub mod scan;
 pub mod sites;
 pub mod syntax;
+pub mod systems;
 pub mod tree;
+

@@ -1,6 +1,7 @@
 //! The files a scan leaves in its output directory, each format with its writer and its
 //! reader, sorted so that equal scans give equal files. Each file is written through a
 //! temporary file, so a reader never sees half of one.
+pub mod failures;
 pub mod fods;
 pub mod graph_file;
 pub mod mirrors;
@@ -51,11 +52,7 @@ pub fn write_all(s: &ScanOutputs) -> Result<()> {
         fods::write(w, findings.fods.values(), s.roots)
     })?;
     write_file(dir, "failures.jsonl", |w| {
-        for f in &findings.failures {
-            serde_json::to_writer(&mut *w, f)?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
+        failures::write(w, &findings.failures)
     })?;
     write_file(dir, "store-paths", |w| {
         paths::write(w, findings.fods.keys().map(String::as_str))
@@ -76,3 +73,4 @@ pub fn write_all(s: &ScanOutputs) -> Result<()> {
         Ok(())
     })
 }
+
