@@ -18,3 +18,36 @@ pub mod syntax;
 pub mod systems;
 pub mod tree;
 
+use crate::model::{Cell, Findings, Reach};
+use anyhow::Result;
+use petgraph::graph::NodeIndex;
+use std::path::Path;
+
+/// Coverage of a scan of the tree at `tree` that has just run, written into `out` beside its
+/// other outputs; returns the counts (literals, reached).
+pub fn write_for_scan(
+    out: &Path,
+    tree: &Path,
+    findings: &Findings,
+    roots: &[(Reach, NodeIndex)],
+    cells: &[Cell],
+) -> Result<(usize, usize)> {
+    let analysed = tree::analyse(tree)?;
+    let reached = scan::Reached::from_findings(findings, roots);
+    let mut run = scan::Run {
+        cells: cells.len(),
+        failures: findings.failures.iter().cloned().collect(),
+        ..scan::Run::default()
+    };
+    for c in cells {
+        if !run.systems.contains(&c.system) {
+            run.systems.push(c.system.clone());
+        }
+        if !run.configs.contains(&c.config) {
+            run.configs.push(c.config.clone());
+        }
+    }
+    let c = report::assess(&analysed, &reached, &run);
+    crate::outputs::write_coverage(out, &analysed.root, &c)?;
+    Ok((c.literals(), c.reached()))
+}

@@ -1,6 +1,8 @@
 //! The files a scan leaves in its output directory, each format with its writer and its
 //! reader, sorted so that equal scans give equal files. Each file is written through a
 //! temporary file, so a reader never sees half of one.
+pub mod coverage;
+pub mod coverage_html;
 pub mod failures;
 pub mod fods;
 pub mod graph_file;
@@ -74,3 +76,14 @@ pub fn write_all(s: &ScanOutputs) -> Result<()> {
     })
 }
 
+/// coverage.json, coverage.txt and the HTML report in coverage/, for a scan of the tree at
+/// `tree`.
+pub fn write_coverage(
+    dir: &Path,
+    tree: &Path,
+    c: &crate::coverage::report::Coverage,
+) -> Result<()> {
+    write_file(dir, "coverage.json", |w| coverage::write_json(w, c))?;
+    write_file(dir, "coverage.txt", |w| coverage::write_text(w, c))?;
+    coverage_html::write(dir, tree, c)
+}

@@ -49,7 +49,11 @@ pub fn scan(args: ScanArgs) -> Result<()> {
     let finished = walk(&p, &mut journal, replay, &mut progress)?;
     progress.finish();
     let wall = started.elapsed().as_secs_f64();
-    let (findings, fods) = write(&p, &finished, wall)?;
+    let Written {
+        failures: findings,
+        fods,
+        coverage,
+    } = write(&p, &finished, wall)?;
     if !args.quiet {
         eprintln!(
             "fodfuzz: {} cells, {} attributes ({} from the journal), {} derivations, {} FODs, {} failures in {:.1} s; wrote {}",
@@ -62,6 +66,12 @@ pub fn scan(args: ScanArgs) -> Result<()> {
             wall,
             p.out.display()
         );
+        if let Some((literals, reached)) = coverage {
+            eprintln!(
+                "fodfuzz: {reached} of {literals} hash literals of the tree reached ({:.1} %): see coverage.txt",
+                outputs::coverage::percent(reached, literals)
+            );
+        }
     }
     match finished.interrupted {
         Some(sig) => Err(Interrupted(sig).into()),
@@ -151,9 +161,16 @@ fn walk(
     finished.context("scan")
 }
 
-/// Collects the findings from the graph and writes every output file; returns the number of
-/// failures and of FODs.
-fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<(usize, usize)> {
+/// What the write phase reports: the number of failures and of FODs, and for a tree the
+/// coverage of its hash literals (all, reached).
+struct Written {
+    failures: usize,
+    fods: usize,
+    coverage: Option<(usize, usize)>,
+}
+
+/// Collects the findings from the graph and writes every output file.
+fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<Written> {
     let graph = &finished.built.graph;
     let roots: Vec<(Reach, NodeIndex)> = finished
         .walked
@@ -178,5 +195,16 @@ fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<(usize, usize)>
         complete: finished.interrupted.is_none(),
         revision: p.revision.as_deref(),
     })?;
-    Ok((findings.failures.len(), findings.fods.len()))
+    // Coverage of the fetch sites written in the tree (a target has no tree to cover).
+    let coverage = match &p.setup.target {
+        target::Target::Tree(tree) => Some(crate::coverage::write_for_scan(
+            &p.out, tree, &findings, &roots, &p.cells,
+        )?),
+        target::Target::Expr { .. } => None,
+    };
+    Ok(Written {
+        failures: findings.failures.len(),
+        fods: findings.fods.len(),
+        coverage,
+    })
 }
