@@ -68,6 +68,39 @@ pub enum Command {
     /// Exits 0 when every path was answered, 1 when some are unknown, 2 on bad input (no scan in
     /// DIR, a malformed URL, no nix-cache-info at the cache).
     Missing(MissingArgs),
+    /// Coverage of a finished scan: which hash literals written in the tree's .nix files
+    /// (sha256 = "…", md5, outputHash, cargoSha256 …) a FOD of the scan has, and why each other
+    /// one was not reached (dead-file, other-system, needs-config, needs-override, eval-failure,
+    /// eval-time-fetch, import-from-derivation, unused-entry, unknown).
+    ///
+    /// Writes coverage.json, coverage.txt and the HTML report coverage/index.html, as every
+    /// scan of a tree does; use it on a scan made before, or to count only some systems.
+    Coverage(CoverageArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CoverageArgs {
+    /// The tree the scan walked (a directory with default.nix).
+    #[arg(value_name = "TREE")]
+    pub tree: PathBuf,
+    /// The scan's output directory (with fods.jsonl, failures.jsonl, summary.json).
+    #[arg(long = "in", value_name = "DIR")]
+    pub scan: PathBuf,
+    /// Where to write the coverage files (default: the scan's directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Count only FODs reached under these systems (repeatable; default: every system of the
+    /// scan). A literal reached only under another one is `other-system`.
+    #[arg(long = "system", value_name = "SYSTEM")]
+    pub systems: Vec<String>,
+    /// Also print, as JSON on stdout, what a configuration search can vary: the systems the
+    /// tree names, the config keys it reads, string options with their candidate values, and
+    /// package arguments with boolean defaults.
+    #[arg(long)]
+    pub inputs: bool,
+    /// No summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             }
         }),
         cli::Command::Missing(args) => missing::missing(args),
+        cli::Command::Coverage(args) => coverage::command::coverage(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,10 +3,12 @@
 //! and for each one not reached, why, from static analysis and the scan's own records. Also the
 //! inputs a configuration search needs: the systems, config keys, string options and package
 //! arguments the tree itself names.
+pub mod command;
 pub mod cond;
 pub mod context;
 pub mod facts;
 pub mod failed;
+pub mod inputs;
 pub mod neighbours;
 pub mod platforms;
 pub mod reasons;
