@@ -1,9 +1,10 @@
 //! coverage/: an HTML report that reads like lcov's genhtml. `index.html` gives the totals, the
 //! reasons, and one row per directory; each directory's `index.html` one row per file; each
-//! file's page (`<path>.html`) its source, every hash literal's line marked reached or not, with
-//! the reason beside it. Written into a temporary directory that replaces the old one.
+//! file's page (`<path>.html`) its source (of a large file, the lines near its literals), every
+//! hash literal's line marked reached or not, with the reason beside it. Written into a
+//! temporary directory that replaces the old one.
 use super::coverage::percent;
-use crate::coverage::report::{Coverage, FileCoverage};
+use crate::coverage::report::{Coverage, FileCoverage, SiteCoverage};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,8 +14,8 @@ const STYLE: &str = "body{font-family:sans-serif;margin:1em 2em}table{border-col
 td,th{padding:2px 10px;text-align:left}th{background:#ddd}tr:nth-child(even){background:#f4f4f4}\
 .num{text-align:right}.bar{width:120px;height:10px;background:#e55;display:inline-block}\
 .bar span{display:block;height:10px;background:#5b5}pre{margin:0;line-height:1.25}\
-.ln{color:#999;user-select:none}.hit{background:#cfc}.miss{background:#fcc}\
-.why{color:#a00;font-style:italic}.hi{color:#070}.lo{color:#a00}";
+.hit{background:#cfc}.miss{background:#fcc}\
+.why{color:#a00;font-style:italic}";
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -126,51 +127,79 @@ fn directory(dir: &str, files: &[&FileCoverage]) -> String {
     page(title, &up(&dir_page(dir)), &b)
 }
 
+/// Files larger than this show only the lines near their literals (generated package sets of
+/// megabytes would make the report several times the tree).
+const WHOLE_UP_TO: usize = 64 * 1024;
+/// Lines shown on each side of a literal in such a file.
+const CONTEXT: u32 = 3;
+
+/// A literal's line: marked reached or not, with the reasons beside it.
+fn marked(b: &mut String, n: u32, line: &str, sites: &[&SiteCoverage]) {
+    let missed: Vec<String> = sites
+        .iter()
+        .filter_map(|s| s.unreached.as_ref())
+        .map(|w| match w.detail.as_str() {
+            "" => w.reason.as_str().to_owned(),
+            d => format!("{}: {d}", w.reason.as_str()),
+        })
+        .collect();
+    let class = if missed.is_empty() { "hit" } else { "miss" };
+    let _ = write!(
+        b,
+        "<span id=\"L{n}\" class=\"{class}\">{}</span>",
+        escape(line)
+    );
+    if !missed.is_empty() {
+        let _ = write!(
+            b,
+            "  <span class=\"why\">◀ {}</span>",
+            escape(&missed.join("; "))
+        );
+    }
+}
+
+/// The source with line numbers (plain text: a span a line would double the report's size).
 fn source(f: &FileCoverage, text: &str) -> String {
-    let mut marks: BTreeMap<u32, Vec<&crate::coverage::report::SiteCoverage>> = BTreeMap::new();
+    let mut marks: BTreeMap<u32, Vec<&SiteCoverage>> = BTreeMap::new();
     for s in &f.sites {
         marks.entry(s.line).or_default().push(s);
     }
+    let whole = text.len() <= WHOLE_UP_TO;
+    let near = |n: u32| {
+        let from = n.saturating_sub(CONTEXT);
+        marks.range(from..=n + CONTEXT).next().is_some()
+    };
     let mut b = format!(
-        "<p id=\"totals\">{} of {} hash literals reached ({:.1} %)</p>\n<pre>",
+        "<p id=\"totals\">{} of {} hash literals reached ({:.1} %)</p>\n{}<pre>",
         f.reached(),
         f.literals(),
-        percent(f.reached(), f.literals())
+        percent(f.reached(), f.literals()),
+        if whole {
+            ""
+        } else {
+            "<p>A large file: the lines near its literals.</p>\n"
+        }
     );
+    let mut skipped = 0;
     for (i, line) in text.lines().enumerate() {
         let n = i as u32 + 1;
-        let _ = write!(b, "<span class=\"ln\">{n:>6} </span>");
+        if !whole && !near(n) {
+            skipped += 1;
+            continue;
+        }
+        if skipped > 0 {
+            let _ = writeln!(b, "{:>6}  ⋮ {skipped} lines", "");
+            skipped = 0;
+        }
+        let _ = write!(b, "{n:>6}  ");
         match marks.get(&n) {
             None => b.push_str(&escape(line)),
-            Some(sites) => {
-                let missed: Vec<String> = sites
-                    .iter()
-                    .filter_map(|s| s.unreached.as_ref())
-                    .map(|w| {
-                        let d = if w.detail.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {}", w.detail)
-                        };
-                        format!("{}{d}", w.reason.as_str())
-                    })
-                    .collect();
-                let class = if missed.is_empty() { "hit" } else { "miss" };
-                let _ = write!(
-                    b,
-                    "<span id=\"L{n}\" class=\"{class}\">{}</span>",
-                    escape(line)
-                );
-                if !missed.is_empty() {
-                    let _ = write!(
-                        b,
-                        "  <span class=\"why\">◀ {}</span>",
-                        escape(&missed.join("; "))
-                    );
-                }
-            }
+            Some(sites) => marked(&mut b, n, line, sites),
         }
         b.push('\n');
+    }
+    if skipped > 0 {
+        let _ = writeln!(b, "{:>6}  ⋮ {skipped} lines", "");
     }
     b.push_str("</pre>\n");
     page(&f.file, &up(&f.file), &b)
