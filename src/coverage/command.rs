@@ -26,7 +26,9 @@ pub fn coverage(args: CoverageArgs) -> Result<()> {
     let judged = Instant::now();
     let c = report::assess(&analysed, &reached, &run);
     let judging = judged.elapsed();
+    let writing = Instant::now();
     crate::outputs::write_coverage(&out, &analysed.root, &c)?;
+    let written = writing.elapsed();
     if args.inputs {
         let i = inputs::Inputs::of(&analysed)?;
         println!("{}", serde_json::to_string_pretty(&i)?);
@@ -41,13 +43,14 @@ pub fn coverage(args: CoverageArgs) -> Result<()> {
             );
         }
         eprintln!(
-            "fodfuzz: {} of {} hash literals reached ({:.1} %); scan read in {:.1} s, tree analysed in {:.1} s, reasons in {:.1} s; wrote {}",
+            "fodfuzz: {} of {} hash literals reached ({:.1} %); scan read in {:.1} s, tree analysed in {:.1} s, reasons in {:.1} s, files written in {:.1} s: {}",
             c.reached(),
             c.literals(),
             crate::outputs::coverage::percent(c.reached(), c.literals()),
             read.as_secs_f64(),
             analysed.elapsed.as_secs_f64(),
             judging.as_secs_f64(),
+            written.as_secs_f64(),
             out.display()
         );
     }

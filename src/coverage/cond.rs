@@ -22,18 +22,16 @@ pub enum Cond {
     Other,
 }
 
-/// The names a system is referred to by in conditions.
-const SYSTEM_REFS: &[&[&str]] = &[
-    &["system"],
-    &["stdenv", "system"],
-    &["builtins", "currentSystem"],
-    &["stdenv", "hostPlatform", "system"],
-    &["hostPlatform", "system"],
-    &["stdenv", "targetPlatform", "system"],
-];
-
+/// A reference to the system: `system`, `builtins.currentSystem`, or `…stdenv.system`,
+/// `…hostPlatform.system` (`pkgs.stdenv.system` too).
 fn is_system_ref(e: &ast::Expr) -> bool {
-    reference(e).is_some_and(|r| SYSTEM_REFS.iter().any(|s| r == *s))
+    const HOLDERS: &[&str] = &["stdenv", "hostPlatform", "targetPlatform", "buildPlatform"];
+    reference(e).is_some_and(|r| match r.as_slice() {
+        [s] => s == "system",
+        [.., b, c] if b == "builtins" && c == "currentSystem" => true,
+        [.., h, s] => s == "system" && HOLDERS.contains(&h.as_str()),
+        _ => false,
+    })
 }
 
 /// A condition as far as it can be read.
@@ -215,7 +213,10 @@ impl Cond {
                     vs.into_iter().collect::<Option<Vec<_>>>().map(|_| false)
                 }
             }
-            Cond::Name(n) if depth < 4 => resolve(n)?.eval(atom, resolve, depth + 1),
+            Cond::Name(n) if depth < 4 => match resolve(n) {
+                Some(c) => c.eval(atom, resolve, depth + 1),
+                None => atom(self),
+            },
             leaf => atom(leaf),
         }
     }

@@ -123,23 +123,21 @@ pub fn extract(rel: &str, text: &str, files: &TreeFiles) -> FileFacts {
     f
 }
 
-/// The conditions over each use of the `let` names literals are bound in.
+/// The conditions over each use of the `let` names literals and imports are bound in.
 fn uses(root: &rnix::Root, f: &mut FileFacts) {
-    let names: std::collections::HashSet<&str> = f
-        .sites
-        .iter()
-        .filter_map(|s| s.let_name.as_deref())
+    let bound = f.sites.iter().filter_map(|s| s.let_name.as_deref());
+    let names: std::collections::HashSet<&str> = bound
+        .chain(f.refs.iter().filter_map(|r| r.let_name.as_deref()))
         .collect();
     if names.is_empty() {
         return;
     }
     let mut found: Vec<(String, Vec<Cond>)> = Vec::new();
     for node in root.syntax().descendants() {
-        if node.kind() != SyntaxKind::NODE_IDENT
-            || node
-                .parent()
-                .is_some_and(|p| p.kind() == SyntaxKind::NODE_ATTRPATH)
-        {
+        let in_attrpath = node
+            .parent()
+            .is_some_and(|p| p.kind() == SyntaxKind::NODE_ATTRPATH);
+        if node.kind() != SyntaxKind::NODE_IDENT || in_attrpath {
             continue;
         }
         let name = node.text().to_string();
@@ -147,14 +145,19 @@ fn uses(root: &rnix::Root, f: &mut FileFacts) {
             found.push((name, context::context(&node).guards));
         }
     }
+    let of = |n: &Option<String>| -> Vec<Vec<Cond>> {
+        let Some(n) = n else { return Vec::new() };
+        found
+            .iter()
+            .filter(|(m, _)| m == n)
+            .map(|(_, g)| g.clone())
+            .collect()
+    };
     for s in &mut f.sites {
-        if let Some(n) = &s.let_name {
-            s.uses = found
-                .iter()
-                .filter(|(m, _)| m == n)
-                .map(|(_, g)| g.clone())
-                .collect();
-        }
+        s.uses = of(&s.let_name);
+    }
+    for r in &mut f.refs {
+        r.uses = of(&r.let_name);
     }
 }
 

@@ -3,6 +3,7 @@
 //! and for each one not reached, why, from static analysis and the scan's own records. Also the
 //! inputs a configuration search needs: the systems, config keys, string options and package
 //! arguments the tree itself names.
+pub mod blocked;
 pub mod command;
 pub mod cond;
 pub mod context;
@@ -19,6 +20,7 @@ pub mod sites;
 pub mod syntax;
 pub mod systems;
 pub mod tree;
+pub mod ways;
 
 use crate::model::{Cell, Findings, Reach};
 use anyhow::Result;

@@ -8,13 +8,14 @@
 //! `needs-override`; a failure in some cells is `eval-failure`; an entry of a data file that no
 //! file around it names is `unused-entry`; a file that reads config keys no tried config set is
 //! `needs-config`; else `unknown`.
-use super::cond::Cond;
+use super::blocked::{self, Hold};
 use super::facts::{FileFacts, Site};
 use super::failed::Failed;
 use super::neighbours::Neighbours;
 use super::scan::Run;
-use super::systems::{Systems, resolver, shorten};
+use super::systems::{Systems, shorten};
 use super::tree::Tree;
+use super::ways;
 use crate::model::FailureKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -157,9 +158,8 @@ impl<'a> Judge<'a> {
                 .filter(|_| every_cell)
                 .and_then(|d| why(Reason::EvalFailure, d))
         })
-        .or_else(|| self.config_guard(file, f, site))
+        .or_else(|| self.held(file, f, site))
         .or_else(|| self.string_option(file, f, site))
-        .or_else(|| self.override_guard(file, f, site))
         .or_else(|| failure.and_then(|d| why(Reason::EvalFailure, d)))
         .or_else(|| self.unused_entry(file, site))
         .or_else(|| self.config_read(file, f))
@@ -179,51 +179,39 @@ impl<'a> Judge<'a> {
         }
     }
 
-    /// The leaves of every condition over the site, names resolved.
-    fn leaves(f: &FileFacts, site: &Site) -> Vec<Cond> {
-        let resolve = resolver(f);
-        let mut out = Vec::new();
-        for g in &site.guards {
-            g.leaves(&resolve, &mut out);
-        }
-        // A `let` binding used only behind conditions is behind them too.
-        if !site.uses.is_empty() && site.uses.iter().all(|u| !u.is_empty()) {
-            for g in site.uses.iter().flatten() {
-                g.leaves(&resolve, &mut out);
-            }
-        }
-        out
-    }
-
     fn untried(&self, key: &str) -> bool {
         let first = key.split('.').next().unwrap_or(key);
         !self.configured.contains(first)
     }
 
-    /// A condition on a config key: read directly, or through an argument that a file calling
-    /// this one fills from config.
-    fn config_guard(&self, file: &str, f: &FileFacts, site: &Site) -> Option<Why> {
-        let leaves = Self::leaves(f, site);
-        let mut keys: Vec<String> = leaves
-            .iter()
-            .filter_map(|l| match l {
-                Cond::Config(k) => Some(k.clone()),
-                _ => None,
-            })
+    /// Conditions false in the run on every way to the literal, within its file or into it:
+    /// the config key or package argument that holds them.
+    fn held(&self, file: &str, f: &FileFacts, site: &Site) -> Option<Why> {
+        let importers = self.tree.importers.get(file).into_iter().flatten();
+        let callers: Vec<&FileFacts> = importers
+            .map(|i| &self.tree.files[i])
+            .filter(|i| i.refs.len() <= HUB)
             .collect();
-        for l in &leaves {
-            let Cond::Name(n) = l else { continue };
-            for importer in self.tree.importers.get(file).into_iter().flatten() {
-                let refs = &self.tree.files[importer].refs;
-                let given = refs
-                    .iter()
-                    .filter(|r| r.target == file)
-                    .flat_map(|r| &r.config_args);
-                keys.extend(given.filter(|(a, _)| a == n).map(|(_, k)| k.clone()));
-            }
+        let untried = |k: &str| self.untried(k);
+        let importers = self.tree.importers.get(file).into_iter().flatten();
+        let refs = importers.flat_map(|i| &self.tree.files[i].refs);
+        let given: Vec<(String, String)> = refs
+            .filter(|r| r.target == file)
+            .flat_map(|r| r.config_args.iter().cloned())
+            .collect();
+        let run = blocked::Run {
+            systems: &self.run.systems,
+            untried: &untried,
+            given: &given,
+            callers: &callers,
+        };
+        let hold = run
+            .hold(&ways::within(f, site))
+            .or_else(|| run.hold(&ways::into(self.tree, file)))?;
+        match hold {
+            Hold::Config(key) => why(Reason::NeedsConfig, key),
+            Hold::Arg(name, default) => why(Reason::NeedsOverride, format!("{name} ? {default}")),
         }
-        let key = keys.into_iter().find(|k| self.untried(k))?;
-        why(Reason::NeedsConfig, key)
     }
 
     /// An entry picked by a string option: `config.i18n.defaultLocale or "en-US"` read in this
@@ -259,25 +247,6 @@ impl<'a> Judge<'a> {
             }
         }
         None
-    }
-
-    /// A condition on an argument with a default, of this file or of a package file calling
-    /// it (gcc's `sources.nix` takes `langJava` from gcc's `langJava ? false`).
-    fn override_guard(&self, file: &str, f: &FileFacts, site: &Site) -> Option<Why> {
-        let leaves = Self::leaves(f, site);
-        let importers = self.tree.importers.get(file).into_iter().flatten();
-        let callers = importers
-            .map(|i| &self.tree.files[i])
-            .filter(|i| i.refs.len() <= HUB);
-        let arg = std::iter::once(f)
-            .chain(callers)
-            .flat_map(|x| &x.args)
-            .find(|a| leaves.contains(&Cond::Name(a.name.clone())))?;
-        let default = match &arg.default {
-            super::facts::ArgDefault::Bool(b) => format!(" ? {b}"),
-            _ => String::new(),
-        };
-        why(Reason::NeedsOverride, format!("{}{default}", arg.name))
     }
 
     fn unused_entry(&self, file: &str, site: &Site) -> Option<Why> {

@@ -37,6 +37,9 @@ pub struct PathRef {
     pub chain: Vec<String>,
     /// The conditions the path is written behind (`if stdenv.isDarwin then import ./mac.nix`).
     pub guards: Vec<super::cond::Cond>,
+    /// The `let` binding it is written in, and the conditions over each use of that name.
+    pub let_name: Option<String>,
+    pub uses: Vec<Vec<super::cond::Cond>>,
     /// Arguments given from config where the path is called: `callPackage ./x { pulseSupport =
     /// config.pulseaudio or false; }` → (pulseSupport, pulseaudio).
     pub config_args: Vec<(String, String)>,
@@ -126,6 +129,8 @@ pub fn path_ref(node: &SyntaxNode, dir: &str, files: &TreeFiles) -> Option<PathR
         below,
         chain: c.chain,
         guards: c.guards,
+        let_name: c.let_name,
+        uses: Vec::new(),
         config_args: config_args(node),
     })
 }

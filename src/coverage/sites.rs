@@ -1,6 +1,7 @@
 //! Which strings of a file are hash literals: the value of an attribute whose name says hash
 //! (`sha256`, `md5.run`, `outputHash`, `cargoSha256`, `vendorHash`, `sha256_i686` …), or any
-//! string shaped like nothing but a digest (Nix's base32 of a sha256 or sha512, SRI, `sha256:…`)
+//! string shaped like nothing but a digest (Nix's base32 of a sha256 or sha512, or of a sha1
+//! with a letter no base16 has; SRI, `sha256:…`)
 //! wherever it is: `(patch "001" "0hip…")`, `{ name = "amor"; value = "1n9q…"; }`.
 use super::syntax::{attrpath_names, plain_string};
 use crate::nix::hash::Digest;
@@ -54,6 +55,9 @@ fn unmistakable(text: &str) -> Option<Digest> {
         return Digest::written(None, text);
     }
     match text.len() {
+        // A sha1 in base32 has the length of an md5 in base16: only a letter after `f` tells
+        // (texlive's fixedHashes.nix: `"amsfonts-3.04" = "hi87s0fx…";`).
+        32 if text.bytes().any(|b| b > b'f') => Digest::from_nix32("sha1", text, 20),
         52 => Digest::from_nix32("sha256", text, 32),
         103 => Digest::from_nix32("sha512", text, 64),
         _ => None,
@@ -113,6 +117,8 @@ mod tests {
               outputHash = "sha256:{nix32}";
               rev = "10862058c257904d2189e2bebb03c71f10862058";
               zero = {{ sha256 = "{zeros}"; }};
+              "amsfonts-3.04" = "hi87s0fxrkcq0w2389kwpxd3zzwsk1zf";
+              hex32 = "10862058c257904d2189e2bebb03c71f";
               d = {{ sha1 = "not a hash"; }};
             }}"#,
             zeros = "0".repeat(52)
@@ -121,14 +127,24 @@ mod tests {
         let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
-            ["sha256", "md5", "", "value", "cargoSha256", "outputHash"]
+            [
+                "sha256",
+                "md5",
+                "",
+                "value",
+                "cargoSha256",
+                "outputHash",
+                "amsfonts-3.04"
+            ]
         );
+        let sha256 = &found[..found.len() - 1];
         assert!(
-            found
+            sha256
                 .iter()
                 .filter(|(n, _)| n != "md5")
                 .all(|(_, h)| h == sri)
         );
+        assert!(found.last().unwrap().1.starts_with("sha1-"));
     }
 
     #[test]

@@ -7,11 +7,8 @@ use super::cond::Cond;
 use super::facts::{FileFacts, Site};
 use super::platforms::named_system;
 use super::tree::Tree;
-
-/// Names bound to conditions in a file (scopes are not told apart: the first binding wins).
-pub fn resolver(f: &FileFacts) -> impl Fn(&str) -> Option<Cond> + '_ {
-    move |n: &str| f.names.iter().find(|(m, _)| m == n).map(|(_, c)| c.clone())
-}
+use super::ways;
+use std::collections::BTreeSet;
 
 /// At most four names, then how many more.
 pub fn shorten(names: &[&str]) -> String {
@@ -35,44 +32,30 @@ impl Systems<'_> {
             .or_else(|| self.by_platforms(f, site))
     }
 
-    /// False under `system`: a condition over the site, or every import of its file.
+    /// False under `system`: every way to the site within its file, or every way into the
+    /// file.
     fn excluded(&self, file: &str, f: &FileFacts, site: &Site, system: &str) -> bool {
-        let resolve = resolver(f);
-        let false_here = |gs: &Vec<Cond>| {
-            gs.iter()
-                .any(|g| g.on_system(system, &resolve) == Some(false))
-        };
-        if false_here(&site.guards) || (!site.uses.is_empty() && site.uses.iter().all(false_here)) {
-            return true;
-        }
-        let importers = self.tree.importers.get(file).into_iter().flatten();
-        let refs: Vec<_> = importers
-            .flat_map(|i| {
-                let facts = &self.tree.files[i];
-                facts
-                    .refs
-                    .iter()
-                    .filter(|r| r.target == file)
-                    .map(move |r| (facts, r))
-            })
-            .collect();
-        !refs.is_empty()
-            && refs.iter().all(|(facts, r)| {
-                let resolve = resolver(facts);
-                r.guards
-                    .iter()
-                    .any(|g| g.on_system(system, &resolve) == Some(false))
-            })
+        ways::all_false(&ways::within(f, site), system)
+            || ways::all_false(&ways::into(self.tree, file), system)
     }
 
     fn by_conditions(&self, file: &str, f: &FileFacts, site: &Site) -> Option<String> {
         if self.run.is_empty() || !self.run.iter().all(|s| self.excluded(file, f, site, s)) {
             return None;
         }
-        let only: Vec<&str> = self
-            .tree
-            .platforms
-            .known
+        // The tree's systems, and those its conditions name (`system == "i686-darwin"`).
+        let mut candidates: BTreeSet<String> = self.tree.platforms.known.iter().cloned().collect();
+        let mut leaves = Vec::new();
+        let resolve = ways::resolver(f);
+        for c in site.guards.iter().chain(site.uses.iter().flatten()) {
+            c.leaves(&resolve, &mut leaves);
+        }
+        for l in leaves {
+            if let Cond::SystemIn(systems) = l {
+                candidates.extend(systems);
+            }
+        }
+        let only: Vec<&str> = candidates
             .iter()
             .filter(|s| !self.excluded(file, f, site, s))
             .map(String::as_str)
