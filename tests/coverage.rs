@@ -123,7 +123,10 @@ fn inputs_of_a_configuration_search() {
 fn coverage_of_what_is_not_a_scan_is_bad_input() {
     let empty = tmp("coverage-bad");
     let tree = root().join("corpus/coverage");
-    for (tree, scan) in [(tree.as_path(), empty.as_ref()), (empty.as_ref(), tree.as_path())] {
+    for (tree, scan) in [
+        (tree.as_path(), empty.as_ref()),
+        (empty.as_ref(), tree.as_path()),
+    ] {
         let o = run(fodfuzz().arg("coverage").arg(tree).arg("--in").arg(scan));
         assert_eq!(o.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&o.stderr);
@@ -159,13 +162,22 @@ fn check_html(out: &Path) {
         index.contains("<p id=\"totals\">8 of 22 hash literals reached (36.4 %)</p>"),
         "{index}"
     );
-    assert!(index.contains("<td>other-system</td><td class=\"num\">4</td>"), "{index}");
+    assert!(
+        index.contains("<td>other-system</td><td class=\"num\">4</td>"),
+        "{index}"
+    );
     assert!(index.contains("<a href=\"pkgs/browser/index.html\">pkgs/browser</a>"));
     let dir = chromium(&out.join("coverage/pkgs/browser/index.html"));
-    assert!(dir.contains("<a href=\"sources.nix.html\">sources.nix</a>"), "{dir}");
+    assert!(
+        dir.contains("<a href=\"sources.nix.html\">sources.nix</a>"),
+        "{dir}"
+    );
     assert!(dir.contains("25.0 %"), "{dir}");
     let file = chromium(&out.join("coverage/pkgs/browser/sources.nix.html"));
-    assert!(file.contains("1 of 4 hash literals reached (25.0 %)"), "{file}");
+    assert!(
+        file.contains("1 of 4 hash literals reached (25.0 %)"),
+        "{file}"
+    );
     assert!(file.contains("<span id=\"L3\" class=\"hit\">"), "{file}");
     assert!(file.contains("<span id=\"L5\" class=\"miss\">"), "{file}");
     assert!(
