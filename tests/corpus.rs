@@ -172,7 +172,7 @@ fn check_why(out: &Path, fods: &[Value]) {
             .arg("why")
             .arg(f["outPath"].as_str().unwrap())
             .arg("--in")
-            .arg(&out));
+            .arg(out));
         assert!(o.status.success());
         let text = String::from_utf8(o.stdout).unwrap();
         let first = text.lines().next().unwrap();
