@@ -37,7 +37,7 @@ pub fn coverage(args: CoverageArgs) -> Result<()> {
         let unread = analysed.parse_errors();
         if !unread.is_empty() {
             eprintln!(
-                "fodfuzz: {} files with syntax errors, read as far as rnix can: {}",
+                "fodfuzz: {} files unreadable or with syntax errors, read as far as rnix can: {}",
                 unread.len(),
                 unread.join(", ")
             );

@@ -54,7 +54,7 @@ pub fn analyse(path: &Path) -> Result<Tree> {
     list(root, root, &mut names)?;
     names.sort();
     let tree_files = TreeFiles(names.iter().cloned().collect());
-    let parsed = parse_all(root, &names, &tree_files)?;
+    let parsed = parse_all(root, &names, &tree_files);
     let files: BTreeMap<String, FileFacts> = names.into_iter().zip(parsed).collect();
     let platform_texts: Vec<String> = platforms::FILES
         .iter()
@@ -76,9 +76,15 @@ pub fn analyse(path: &Path) -> Result<Tree> {
     Ok(t)
 }
 
-/// Every `.nix` file below `dir`, hidden directories and symbolic links left out.
+/// Every `.nix` file below `dir`, hidden directories and symbolic links left out. Only the
+/// tree's own directory must be readable; a subdirectory that is not is skipped.
 fn list(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
-    for e in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(_) if dir != root => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
+    };
+    for e in entries {
         let e = e?;
         let name = e.file_name();
         if name.to_string_lossy().starts_with('.') {
@@ -96,11 +102,12 @@ fn list(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// Parses every file on all cores; results in the order of `names`.
-fn parse_all(root: &Path, names: &[String], files: &TreeFiles) -> Result<Vec<FileFacts>> {
+/// Parses every file on all cores; results in the order of `names`. A file that cannot be read
+/// counts as one with errors and no facts: coverage must not end a scan.
+fn parse_all(root: &Path, names: &[String], files: &TreeFiles) -> Vec<FileFacts> {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut parts: Vec<Vec<(usize, Result<FileFacts>)>> = std::thread::scope(|s| {
+    let parts: Vec<Vec<(usize, FileFacts)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 s.spawn(|| {
@@ -108,9 +115,13 @@ fn parse_all(root: &Path, names: &[String], files: &TreeFiles) -> Result<Vec<Fil
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(name) = names.get(i) else { break };
-                        let facts = std::fs::read(root.join(name))
-                            .with_context(|| format!("reading {name}"))
-                            .map(|b| facts::extract(name, &String::from_utf8_lossy(&b), files));
+                        let facts = match std::fs::read(root.join(name)) {
+                            Ok(b) => facts::extract(name, &String::from_utf8_lossy(&b), files),
+                            Err(_) => FileFacts {
+                                parse_errors: 1,
+                                ..FileFacts::default()
+                            },
+                        };
                         done.push((i, facts));
                     }
                     done
@@ -119,7 +130,7 @@ fn parse_all(root: &Path, names: &[String], files: &TreeFiles) -> Result<Vec<Fil
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let mut all: Vec<(usize, Result<FileFacts>)> = parts.drain(..).flatten().collect();
+    let mut all: Vec<(usize, FileFacts)> = parts.into_iter().flatten().collect();
     all.sort_by_key(|(i, _)| *i);
     all.into_iter().map(|(_, f)| f).collect()
 }
@@ -209,7 +220,8 @@ impl Tree {
         out
     }
 
-    /// The files rnix read with syntax errors (it still reads what it can of them).
+    /// The files that could not be read, or that rnix read with syntax errors (it keeps what it
+    /// can of those).
     pub fn parse_errors(&self) -> Vec<&str> {
         let bad = self.files.iter().filter(|(_, f)| f.parse_errors > 0);
         bad.map(|(k, _)| k.as_str()).collect()
