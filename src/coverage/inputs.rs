@@ -145,7 +145,10 @@ fn values_of(tree: &Tree, file: &str, default: &str) -> Option<(String, Vec<Stri
     (values.len() > 1).then(|| (field, values.into_iter().collect()))
 }
 
-/// (d) Arguments of package functions in live files whose default is `true` or `false`.
+/// (d) Arguments of package functions in live files whose default is `true` or `false`, with
+/// the attribute paths that declare them: each owner chain of the file, and the same chain
+/// under each top-level alias of its head (`coqPackages_8_4.ssreflect` for a file owned by the
+/// function `mkCoqPackages_8_4` that `coqPackages_8_4 = mkCoqPackages_8_4 coq_8_4;` calls).
 pub fn override_args(tree: &Tree) -> Vec<OverrideArg> {
     let mut out = Vec::new();
     for file in &tree.live {
@@ -153,15 +156,21 @@ pub fn override_args(tree: &Tree) -> Vec<OverrideArg> {
             let ArgDefault::Bool(default) = a.default else {
                 continue;
             };
-            let attrs: BTreeSet<String> = tree
-                .owners_of(file)
-                .iter()
-                .filter_map(|o| {
-                    let mut p = o.clone();
-                    p.extend(a.chain.iter().cloned());
-                    (!p.is_empty()).then(|| attrpath::show(&p))
-                })
-                .collect();
+            let mut attrs = BTreeSet::new();
+            for o in tree.owners_of(file) {
+                let mut p = o.clone();
+                p.extend(a.chain.iter().cloned());
+                for (bound, target) in &tree.aliases {
+                    if p.starts_with(target) && !target.is_empty() {
+                        let mut q = bound.clone();
+                        q.extend_from_slice(&p[target.len()..]);
+                        attrs.insert(attrpath::show(&q));
+                    }
+                }
+                if !p.is_empty() {
+                    attrs.insert(attrpath::show(&p));
+                }
+            }
             out.push(OverrideArg {
                 name: a.name.clone(),
                 default,
