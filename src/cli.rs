@@ -27,7 +27,9 @@ pub enum Command {
     /// store-paths (FOD outPaths, for `nix copy`), summary.json (counts and wall time per cell),
     /// graph.jsonl (for `fodfuzz why`), journal.jsonl (every record as it arrived), and the
     /// mirror files: tarballs.json (find-tarballs.nix's format, for copy-tarballs.pl),
-    /// sources.json (Software Heritage nixguix), hashed-mirror.txt, manual.txt (requireFile).
+    /// sources.json (Software Heritage nixguix), hashed-mirror.txt, manual.txt (requireFile);
+    /// for a tree, its coverage: coverage.json, coverage.txt and coverage/index.html (which
+    /// hash literals of the tree's .nix files the scan reached, and why not the others).
     /// Exits 0 when the scan completes, even if some attributes failed; 2 on bad input.
     Scan(Box<ScanArgs>),
     /// Print one shortest chain from an attribute to a FOD, from a finished scan's output.
