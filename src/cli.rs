@@ -29,7 +29,9 @@ pub enum Command {
     /// summary.json (counts and wall time per cell), graph.jsonl (for `fodfuzz why`),
     /// journal.jsonl (every record as it arrived), and the mirror files: tarballs.json
     /// (find-tarballs.nix's format, for copy-tarballs.pl), sources.json (Software Heritage
-    /// nixguix), hashed-mirror.txt, manual.txt (requireFile).
+    /// nixguix), hashed-mirror.txt, manual.txt (requireFile); for a tree, its coverage:
+    /// coverage.json, coverage.txt and coverage/index.html (which hash literals of the tree's
+    /// .nix files the scan reached, and why not the others).
     /// Exits 0 when the scan completes, even if some attributes failed; 2 on bad input
     /// (including a root that fails to evaluate); 130/143 when interrupted (resumable).
     Scan(Box<ScanArgs>),
@@ -71,6 +73,14 @@ pub enum Command {
     /// Exits 0 when every path was answered, 1 when some are unknown, 2 on bad input (no scan in
     /// DIR, a malformed URL, no nix-cache-info at the cache).
     Missing(MissingArgs),
+    /// Coverage of a finished scan: which hash literals written in the tree's .nix files
+    /// (sha256 = "…", md5, outputHash, cargoSha256 …) a FOD of the scan has, and why each other
+    /// one was not reached (dead-file, other-system, needs-config, needs-override, eval-failure,
+    /// eval-time-fetch, import-from-derivation, unused-entry, unknown).
+    ///
+    /// Writes coverage.json, coverage.txt and the HTML report coverage/index.html, as every
+    /// scan of a tree does; use it on a scan made before, or to count only some systems.
+    Coverage(CoverageArgs),
     /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell), e.g.
     /// `fodfuzz completions bash > ~/.local/share/bash-completion/completions/fodfuzz`.
     Completions {
@@ -79,6 +89,31 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `fodfuzz man > ~/.local/share/man/man1/fodfuzz.1`.
     Man,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CoverageArgs {
+    /// The tree the scan walked (a directory with default.nix).
+    #[arg(value_name = "TREE")]
+    pub tree: PathBuf,
+    /// The scan's output directory (with fods.jsonl, failures.jsonl, summary.json).
+    #[arg(long = "in", value_name = "DIR")]
+    pub scan: PathBuf,
+    /// Where to write the coverage files (default: the scan's directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Count only FODs reached under these systems (repeatable; default: every system of the
+    /// scan). A literal reached only under another one is `other-system`.
+    #[arg(long = "system", value_name = "SYSTEM")]
+    pub systems: Vec<String>,
+    /// Also print, as JSON on stdout, what a configuration search can vary: the systems the
+    /// tree names, the config keys it reads, string options with their candidate values, and
+    /// package arguments with boolean defaults.
+    #[arg(long)]
+    pub inputs: bool,
+    /// No summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]

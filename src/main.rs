@@ -6,6 +6,7 @@
 //! one actor per `nix-instantiate`, evaluating `scan/visit.nix`) → `graph` (the `.drv` files read
 //! by `nix::drv`) → `outputs`.
 mod cli;
+mod coverage;
 mod diff;
 mod error;
 mod graph;
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         cli::Command::Man => man(),
+        cli::Command::Coverage(args) => coverage::command::coverage(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

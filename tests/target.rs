@@ -110,18 +110,21 @@ fn file_target_reads_only_what_is_allowed() {
         ),
     )
     .unwrap();
-    // The corpus is neither the working directory nor the file's: forbidden.
+    // The corpus is neither the working directory nor the file's: forbidden. The target itself
+    // fails, so nothing was scanned: bad input, naming the path and --allow.
     let denied = dir.join("denied");
     let o = run(fodfuzz()
         .current_dir(&dir)
         .args(["scan", "-q", "--file", "site.nix", "-A", "station", "--out"])
         .arg(&denied));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
-        o.status.success(),
-        "a failed attribute is data, not an error"
+        err.contains("corpus/system") && err.contains("--allow"),
+        "{err}"
     );
     let failures = jsonl(&denied.join("failures.jsonl"));
-    assert_eq!(failures.len(), 1);
+    assert_eq!(failures.len(), 1, "the failure is still recorded");
     assert_eq!(failures[0]["kind"], "forbidden-path", "{failures:?}");
     // --allow opens it.
     let allowed = dir.join("allowed");

@@ -1,6 +1,9 @@
 //! The files a scan leaves in its output directory, each format with its writer and its
 //! reader, sorted so that equal scans give equal files. Each file is written through a
 //! temporary file, so a reader never sees half of one.
+pub mod coverage;
+pub mod coverage_html;
+pub mod failures;
 pub mod fods;
 pub mod graph_file;
 pub mod mirrors;
@@ -51,11 +54,7 @@ pub fn write_all(s: &ScanOutputs) -> Result<()> {
         fods::write(w, findings.fods.values(), s.roots)
     })?;
     write_file(dir, "failures.jsonl", |w| {
-        for f in &findings.failures {
-            serde_json::to_writer(&mut *w, f)?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
+        failures::write(w, &findings.failures)
     })?;
     write_file(dir, "store-paths", |w| {
         paths::write(w, findings.fods.keys().map(String::as_str))
@@ -78,4 +77,16 @@ pub fn write_all(s: &ScanOutputs) -> Result<()> {
         w.write_all(b"\n")?;
         Ok(())
     })
+}
+
+/// coverage.json, coverage.txt and the HTML report in coverage/, for a scan of the tree at
+/// `tree`.
+pub fn write_coverage(
+    dir: &Path,
+    tree: &Path,
+    c: &crate::coverage::report::Coverage,
+) -> Result<()> {
+    write_file(dir, "coverage.json", |w| coverage::write_json(w, c))?;
+    write_file(dir, "coverage.txt", |w| coverage::write_text(w, c))?;
+    coverage_html::write(dir, tree, c)
 }

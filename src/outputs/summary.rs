@@ -54,6 +54,25 @@ pub fn summary(
     })
 }
 
+/// The cells of a written summary.json: (system, config) each.
+pub fn read_cells(path: &std::path::Path) -> anyhow::Result<Vec<(String, String)>> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}", path.display()))?;
+    let cells = v["cells"].as_array().map_or(&[][..], Vec::as_slice);
+    Ok(cells
+        .iter()
+        .filter_map(|c| {
+            Some((
+                c["system"].as_str()?.to_owned(),
+                c["config"].as_str()?.to_owned(),
+            ))
+        })
+        .collect())
+}
+
 /// For each (system, config): how many FODs it reaches, and how many only it reaches.
 fn fods_per_cell<'a>(
     findings: &Findings,

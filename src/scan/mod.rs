@@ -65,7 +65,7 @@ pub fn scan(args: ScanArgs) -> Result<()> {
     let finished = walk(&p, &mut journal, replay, &mut progress)?;
     progress.finish();
     let wall = started.elapsed().as_secs_f64();
-    let findings = write(&p, &finished, wall)?;
+    let Written { findings, coverage } = write(&p, &finished, wall)?;
     let failures: Vec<_> = findings.failures.into_iter().collect();
     if finished.interrupted.is_none()
         && let Some(e) = report::root_failed(&failures, p.cells.len(), &p.setup.target.identity())
@@ -85,6 +85,12 @@ pub fn scan(args: ScanArgs) -> Result<()> {
     };
     // Even quiet, a scan says what it found: the progress is what -q silences.
     eprintln!("{}", report::final_line(&counts, &p.out));
+    if let Some((literals, reached)) = coverage {
+        eprintln!(
+            "fodfuzz: {reached} of {literals} hash literals of the tree reached ({:.1} %): see coverage.txt",
+            outputs::coverage::percent(reached, literals)
+        );
+    }
     if let Some(w) = report::warnings(&failures) {
         eprintln!("{w}");
     }
@@ -198,8 +204,15 @@ fn walk(
     finished.context("scan")
 }
 
-/// Collects the findings from the graph and writes every output file; returns the findings.
-fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<Findings> {
+/// What the write phase gives back: the findings, and for a tree the coverage of its hash
+/// literals (all, reached).
+struct Written {
+    findings: Findings,
+    coverage: Option<(usize, usize)>,
+}
+
+/// Collects the findings from the graph and writes every output file.
+fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<Written> {
     let graph = &finished.built.graph;
     let mut roots: Vec<(Reach, NodeIndex)> = finished
         .walked
@@ -231,5 +244,12 @@ fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<Findings> {
         complete: finished.interrupted.is_none(),
         revision: p.revision.as_deref(),
     })?;
-    Ok(findings)
+    // Coverage of the fetch sites written in the tree (a target has no tree to cover).
+    let coverage = match &p.setup.target {
+        target::Target::Tree(tree) => Some(crate::coverage::write_for_scan(
+            &p.out, tree, &findings, &roots, &p.cells,
+        )?),
+        target::Target::Expr { .. } => None,
+    };
+    Ok(Written { findings, coverage })
 }

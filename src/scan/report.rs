@@ -101,6 +101,8 @@ pub fn root_failed(failures: &[Failure], cells: usize, target: &str) -> Option<B
     {
         " (this looks like a function of a NixOS configuration, not a package collection: scan \
          a target instead, e.g. --expr '(import DIR { configuration = ./configuration.nix; }).system')"
+    } else if roots[0].kind == FailureKind::ForbiddenPath {
+        " (a scan reads only what it is allowed to: add the path with --allow PATH)"
     } else if roots[0].kind == FailureKind::Throw {
         " (a throw: --explain records its message)"
     } else {
