@@ -104,11 +104,7 @@ mod tests {
     use std::time::Duration;
 
     fn cell(system: &str, label: &str) -> Cell {
-        Cell {
-            system: system.into(),
-            config: "{}".into(),
-            label: label.into(),
-        }
+        Cell::new(system, "{}", label)
     }
 
     #[test]

@@ -143,11 +143,7 @@ mod tests {
 
     #[test]
     fn everything_below_the_walked_set_repeats_below_each_alias() {
-        let cells = [Cell {
-            system: "x".into(),
-            config: "{}".into(),
-            label: "{}".into(),
-        }];
+        let cells = [Cell::new("x", "{}", "{}")];
         let reach = |a: &str| Reach {
             attr_path: a.into(),
             system: "x".into(),

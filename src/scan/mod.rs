@@ -121,7 +121,7 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
     // What the results depend on: a resumed scan must have the same.
     let plan = serde_json::json!({
         "tree": target.identity(),
-        "cells": cells.iter().map(|c| [&c.system, &c.config, &c.label]).collect::<Vec<_>>(),
+        "cells": cells.iter().map(plan_cell).collect::<Vec<_>>(),
         "maxDepth": args.max_depth,
         "roots": roots.as_ref().map(|r| { let mut v: Vec<_> = r.iter().collect(); v.sort(); v }),
     });
@@ -165,15 +165,37 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
     })
 }
 
+/// A cell in plan.json: system, config, label, and where a variation starts and what it
+/// overrides when it does (so that plain matrices keep their plan).
+fn plan_cell(c: &Cell) -> serde_json::Value {
+    let mut v = serde_json::json!([c.system, c.config, c.label]);
+    if !c.start.is_empty() || !c.overrides.is_empty() {
+        let overrides: Vec<_> = c.overrides.iter().map(|o| (&o.path, &o.args)).collect();
+        v.as_array_mut()
+            .expect("an array")
+            .push(serde_json::json!({"start": c.start, "overrides": overrides}));
+    }
+    v
+}
+
 /// The harness's `cells`: each cell's system and config, in the matrix's order. A config is the
 /// user's expression as written (a newline after it, should it end in a comment).
 fn cells_expr(cells: &[Cell]) -> String {
     let mut out = String::from("[");
     for c in cells {
         let system = literal::string(&c.system);
+        let overrides: Vec<String> = c
+            .overrides
+            .iter()
+            .map(|o| {
+                let path = literal::string_list(&o.path);
+                format!("{{ path = {path}; args = ({}\n); }}", o.args)
+            })
+            .collect();
         out.push_str(&format!(
-            " {{ system = {system}; config = ({}\n); }}",
-            c.config
+            " {{ system = {system}; config = ({}\n); overrides = [ {} ]; }}",
+            c.config,
+            overrides.join(" ")
         ));
     }
     out.push_str(" ]");

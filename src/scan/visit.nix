@@ -22,11 +22,19 @@ let
     (v: name: if builtins.isList v then builtins.elemAt v (builtins.fromJSON name) else v.${name})
     root path;
 
+  # A variation of a configuration search may override a package: the value at its path is
+  # `(value).override args`.
+  at = cell: path:
+    let
+      found = lookup (builtins.elemAt roots cell) path;
+      over = builtins.filter (o: o.path == path) (builtins.elemAt cells cell).overrides;
+    in if over == [ ] then found else found.override (builtins.head over).args;
+
   visit = cell: explain: path:
     let
       # With explain, a throw is not caught: the repl prints its message, which is the record.
       try = e: if explain then { success = true; value = e; } else builtins.tryEval e;
-      v = try (lookup (builtins.elemAt roots cell) path);
+      v = try (at cell path);
       isDrv = try (builtins.isAttrs v.value && (v.value.type or null) == "derivation");
       drv = try (builtins.seq v.value.drvPath v.value.drvPath);
       name = try (builtins.seq v.value.name v.value.name);

@@ -109,8 +109,13 @@ impl<'a> Dispatcher<'a> {
             replay,
             replayed: Vec::new(),
         };
-        for cell in 0..cells.len() {
-            d.enqueue(TaskKey::visit(cell, vec![]));
+        for (cell, c) in cells.iter().enumerate() {
+            if c.start.is_empty() {
+                d.enqueue(TaskKey::visit(cell, vec![]));
+            }
+            for path in &c.start {
+                d.enqueue(TaskKey::visit(cell, path.clone()));
+            }
         }
         d
     }
@@ -379,11 +384,7 @@ mod tests {
 
     fn cells(n: usize) -> Vec<Cell> {
         (0..n)
-            .map(|i| Cell {
-                system: format!("sys{i}-linux"),
-                config: "{}".into(),
-                label: "{}".into(),
-            })
+            .map(|i| Cell::new(&format!("sys{i}-linux"), "{}", "{}"))
             .collect()
     }
 
@@ -679,5 +680,15 @@ mod tests {
         // a's members were queued (the visits b did not repeat); checks are not visits.
         assert_eq!(w.stats[0].visits_saved, alias::MIN_NAMES as u64);
         assert_eq!(w.stats[0].visited, 4);
+    }
+
+    #[test]
+    fn a_variation_starts_from_its_paths() {
+        let mut c = cells(1);
+        c[0].start = vec![vec!["xfce".to_owned()], vec!["a".into(), "b".into()]];
+        let o = opts(1, 100);
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        assert_eq!(paths(&d.next_batch().unwrap()), vec!["xfce", "a.b"]);
+        assert!(d.next_batch().is_none(), "not the root");
     }
 }
