@@ -30,10 +30,14 @@ pub enum Command {
     /// sources.json (Software Heritage nixguix), hashed-mirror.txt, manual.txt (requireFile).
     /// Exits 0 when the scan completes, even if some attributes failed; 2 on bad input.
     Scan(Box<ScanArgs>),
-    /// Print one shortest chain from an attribute to a FOD, from a finished scan's output.
+    /// Print one shortest chain from an attribute to a FOD, from a finished scan's output; with
+    /// --all, every attribute whose build closure holds it.
     Why {
         /// The FOD's output path, as listed in store-paths.
         out_path: String,
+        /// Print every reaching attribute, `attrPath (system, config)`, one a line, sorted.
+        #[arg(long)]
+        all: bool,
         /// The scan's output directory.
         #[arg(long = "in", value_name = "DIR", default_value = "results/scan")]
         dir: PathBuf,
