@@ -22,8 +22,9 @@ pub enum Command {
     /// Scan a nixpkgs-shaped tree: walk every attribute set, instantiate every derivation and
     /// collect every FOD in their build closures.
     ///
-    /// Writes to DIR: fods.jsonl (one FOD per line, sorted by outPath, with urls, fetcher and
-    /// reachedBy), failures.jsonl (attributes that failed to evaluate, with kind and message),
+    /// Writes to DIR: fods.jsonl (one FOD per line, sorted by outPath, with urls, fetcher, the
+    /// nearest reaching attributes of each cell and how many reach it), failures.jsonl
+    /// (attributes that failed to evaluate, with kind and message),
     /// store-paths (FOD outPaths, for `nix copy`), summary.json (counts and wall time per cell),
     /// graph.jsonl (for `fodfuzz why`), journal.jsonl (every record as it arrived), and the
     /// mirror files: tarballs.json (find-tarballs.nix's format, for copy-tarballs.pl),

@@ -35,7 +35,7 @@ pub struct ScanOutputs<'a> {
     pub dir: &'a Path,
     pub findings: &'a Findings,
     pub graph: &'a DrvGraph,
-    /// Each root attribute and its derivation: `Fod::reached_by` indexes into this.
+    /// Each root attribute and its derivation (graph.jsonl lists them).
     pub roots: &'a [(Reach, NodeIndex)],
     pub cells: &'a [Cell],
     pub stats: &'a [CellStats],
@@ -48,7 +48,7 @@ pub struct ScanOutputs<'a> {
 pub fn write_all(s: &ScanOutputs) -> Result<()> {
     let (dir, findings) = (s.dir, s.findings);
     write_file(dir, "fods.jsonl", |w| {
-        fods::write(w, findings.fods.values(), s.roots)
+        fods::write(w, findings.fods.values())
     })?;
     write_file(dir, "failures.jsonl", |w| {
         for f in &findings.failures {
@@ -69,7 +69,7 @@ pub fn write_all(s: &ScanOutputs) -> Result<()> {
     })?;
     let mirrors = mirrors::write_all(dir, &findings.fods, s.graph.store_root(), s.revision)?;
     write_file(dir, "summary.json", |w| {
-        let mut v = summary::summary(findings, s.roots, s.cells, s.stats, s.wall, s.complete);
+        let mut v = summary::summary(findings, s.cells, s.stats, s.wall, s.complete);
         v["mirrors"] = serde_json::to_value(&mirrors)?;
         serde_json::to_writer_pretty(&mut *w, &v)?;
         w.write_all(b"\n")?;
