@@ -22,23 +22,28 @@ pub enum Command {
     /// Scan a nixpkgs-shaped tree (or a target: --expr, --file): walk every attribute set,
     /// instantiate every derivation and collect every FOD in their build closures.
     ///
-    /// Writes to DIR: fods.jsonl (one FOD per line, sorted by outPath, with urls, fetcher and
-    /// reachedBy), failures.jsonl (attributes that failed to evaluate, with kind and message),
-    /// store-paths (FOD outPaths, for `nix copy`), closure-paths (every output of every
-    /// derivation of the scanned closures: what a build can need, for `fodfuzz missing`),
-    /// summary.json (counts and wall time per cell), graph.jsonl (for `fodfuzz why`),
-    /// journal.jsonl (every record as it arrived), and the mirror files: tarballs.json
-    /// (find-tarballs.nix's format, for copy-tarballs.pl), sources.json (Software Heritage
-    /// nixguix), hashed-mirror.txt, manual.txt (requireFile); for a tree, its coverage:
+    /// Writes to DIR: fods.jsonl (one FOD per line, sorted by outPath, with urls, fetcher, the
+    /// nearest reaching attributes of each cell and how many reach it), failures.jsonl
+    /// (attributes that failed to evaluate, with kind and message), store-paths (FOD outPaths,
+    /// for `nix copy`), closure-paths (every output of every derivation of the scanned
+    /// closures: what a build can need, for `fodfuzz missing`), summary.json (counts and wall
+    /// time per cell), graph.jsonl (for `fodfuzz why`; `why --all` lists every reaching
+    /// attribute), journal.jsonl (every record as it arrived), and the mirror files:
+    /// tarballs.json (find-tarballs.nix's format, for copy-tarballs.pl), sources.json (Software
+    /// Heritage nixguix), hashed-mirror.txt, manual.txt (requireFile); for a tree, its coverage:
     /// coverage.json, coverage.txt and coverage/index.html (which hash literals of the tree's
     /// .nix files the scan reached, and why not the others).
     /// Exits 0 when the scan completes, even if some attributes failed; 2 on bad input
     /// (including a root that fails to evaluate); 130/143 when interrupted (resumable).
     Scan(Box<ScanArgs>),
-    /// Print one shortest chain from an attribute to a FOD, from a finished scan's output.
+    /// Print one shortest chain from an attribute to a FOD, from a finished scan's output; with
+    /// --all, every attribute whose build closure holds it.
     Why {
         /// The FOD's output path, as listed in store-paths.
         out_path: String,
+        /// Print every reaching attribute, `attrPath (system, config)`, one a line, sorted.
+        #[arg(long)]
+        all: bool,
         /// The scan's output directory.
         #[arg(long = "in", value_name = "DIR", default_value = "results/scan")]
         dir: PathBuf,

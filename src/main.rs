@@ -40,11 +40,14 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Scan(args) => scan::scan(*args),
         cli::Command::Diff { old, new, json } => diff::diff(&old, &new, json),
-        cli::Command::Why { out_path, dir } => why::why(&out_path, &dir).map(|lines| {
-            for l in lines {
-                println!("{l}");
-            }
-        }),
+        cli::Command::Why { out_path, dir, all } => {
+            let lines = if all { why::why_all } else { why::why };
+            lines(&out_path, &dir).map(|lines| {
+                for l in lines {
+                    println!("{l}");
+                }
+            })
+        }
         cli::Command::Missing(args) => missing::missing(args),
         cli::Command::Completions { shell } => {
             let mut cmd = <cli::Cli as clap::CommandFactory>::command();

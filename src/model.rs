@@ -100,8 +100,52 @@ pub struct Source {
     pub message: Option<String>,
 }
 
-/// A FOD and who reaches it. `reached_by` holds indices into the scan's roots (sorted, unique):
-/// on real nixpkgs one cell has ~20 million (root, FOD) pairs, too many to hold as strings.
+/// How many attribute paths a FOD is listed with per cell, at most: the nearest of them.
+pub const NEAREST: usize = 5;
+
+/// Who reaches a FOD in one cell: how many attributes, and the nearest few. Not every reaching
+/// attribute: a bootstrap source is reached by every derivation of a cell (~75,000 on
+/// release-16.03), and listing them all made fods.jsonl grow with FODs × derivations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellReach {
+    pub system: String,
+    /// The config's label.
+    pub config: String,
+    /// Every attribute of the cell whose build closure holds the FOD.
+    pub attributes: u64,
+    /// The fewest dependency edges from a reaching attribute's derivation to the FOD (0: an
+    /// attribute is the FOD itself, 1: the FOD is a direct input of its derivation).
+    pub distance: u32,
+    /// The attribute paths at that distance, or at 0 and 1 when it is at most 1 (the FOD itself
+    /// and the attributes that use it directly): sorted, the first [`NEAREST`].
+    pub nearest: Vec<String>,
+}
+
+impl CellReach {
+    /// Distances 0 and 1 are listed together.
+    fn tier(&self) -> u32 {
+        self.distance.max(1)
+    }
+
+    /// The same cell's reach seen from another part (a semilattice: order-independent and
+    /// idempotent). Counts of one cell come from one graph, so the larger is kept, never a sum.
+    pub fn merge(&mut self, other: &CellReach) {
+        self.attributes = self.attributes.max(other.attributes);
+        match other.tier().cmp(&self.tier()) {
+            std::cmp::Ordering::Less => self.nearest = other.nearest.clone(),
+            std::cmp::Ordering::Equal => {
+                self.nearest.extend(other.nearest.iter().cloned());
+                self.nearest.sort();
+                self.nearest.dedup();
+                self.nearest.truncate(NEAREST);
+            }
+            std::cmp::Ordering::Greater => {}
+        }
+        self.distance = self.distance.min(other.distance);
+    }
+}
+
+/// A FOD and who reaches it, per cell.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fod {
     pub out_path: String,
@@ -114,7 +158,18 @@ pub struct Fod {
     pub fetcher: Fetcher,
     /// What only the mirror files use (revision, hash as written, mirror lists …).
     pub source: Source,
-    pub reached_by: Vec<u32>,
+    /// One entry per cell that reaches the FOD, sorted by (system, config).
+    pub reach: Vec<CellReach>,
+}
+
+/// Merges `other` into `reach`, both sorted by (system, config).
+fn merge_reach(reach: &mut Vec<CellReach>, other: &[CellReach]) {
+    for o in other {
+        match reach.binary_search_by(|c| (&c.system, &c.config).cmp(&(&o.system, &o.config))) {
+            Ok(i) => reach[i].merge(o),
+            Err(i) => reach.insert(i, o.clone()),
+        }
+    }
 }
 
 /// Why an attribute failed. Written as the kebab-case name; ordered by that name, so that
@@ -230,17 +285,15 @@ impl Findings {
             Some(have) => {
                 // Same output, possibly from derivations that differ only in urls: keep the
                 // description of the smallest drvPath so that the result does not depend on order.
-                let mut reached = std::mem::take(&mut have.reached_by);
-                reached.extend_from_slice(&fod.reached_by);
-                reached.sort_unstable();
-                reached.dedup();
+                let mut reach = std::mem::take(&mut have.reach);
+                merge_reach(&mut reach, &fod.reach);
                 if fod.drv_path < have.drv_path {
                     *have = Fod {
-                        reached_by: Vec::new(),
+                        reach: Vec::new(),
                         ..fod
                     };
                 }
-                have.reached_by = reached;
+                have.reach = reach;
             }
         }
     }
@@ -295,22 +348,46 @@ mod tests {
         );
     }
 
+    fn cell_reach_strategy() -> impl Strategy<Value = CellReach> {
+        (
+            0..3u8,
+            0..40u64,
+            0..4u32,
+            proptest::collection::btree_set(0..9u8, 1..8),
+        )
+            .prop_map(|(cell, attributes, distance, names)| CellReach {
+                system: format!("s{cell}"),
+                config: "c".into(),
+                attributes,
+                distance,
+                nearest: names
+                    .into_iter()
+                    .map(|n| format!("a{n}"))
+                    .take(NEAREST)
+                    .collect(),
+            })
+    }
+
     fn fod_strategy() -> impl Strategy<Value = Fod> {
         (
             0..4u8,
             0..3u8,
-            proptest::collection::btree_set(0..20u32, 0..4),
+            proptest::collection::vec(cell_reach_strategy(), 0..4),
         )
-            .prop_map(|(out, drv, reach)| Fod {
-                out_path: format!("/nix/store/{out}-src"),
-                drv_path: format!("/nix/store/{out}{drv}-src.drv"),
-                name: "src".into(),
-                hash: format!("sha256-{out}"),
-                hash_mode: HashMode::Flat,
-                urls: vec![format!("http://mirror{drv}/src")],
-                fetcher: Fetcher::Url,
-                source: Source::default(),
-                reached_by: reach.into_iter().collect(),
+            .prop_map(|(out, drv, cells)| {
+                let mut reach = Vec::new();
+                merge_reach(&mut reach, &cells);
+                Fod {
+                    out_path: format!("/nix/store/{out}-src"),
+                    drv_path: format!("/nix/store/{out}{drv}-src.drv"),
+                    name: "src".into(),
+                    hash: format!("sha256-{out}"),
+                    hash_mode: HashMode::Flat,
+                    urls: vec![format!("http://mirror{drv}/src")],
+                    fetcher: Fetcher::Url,
+                    source: Source::default(),
+                    reach,
+                }
             })
     }
 
@@ -370,13 +447,20 @@ mod tests {
         }
 
         #[test]
-        fn merge_keeps_every_reach(parts in proptest::collection::vec(findings_strategy(), 0..5)) {
+        fn merge_keeps_the_nearest_and_the_largest_count(parts in proptest::collection::vec(findings_strategy(), 0..5)) {
             let all = merged(&parts);
-            for p in &parts {
-                for (out, fod) in &p.fods {
-                    let have = &all.fods[out].reached_by;
-                    prop_assert!(fod.reached_by.iter().all(|r| have.binary_search(r).is_ok()));
-                    prop_assert!(have.windows(2).all(|w| w[0] < w[1]), "sorted and unique");
+            let cells = parts.iter().flat_map(|p| p.fods.values()).flat_map(|f| f.reach.iter().map(move |c| (f, c)));
+            for (fod, c) in cells {
+                let have = &all.fods[&fod.out_path].reach;
+                prop_assert!(have.windows(2).all(|w| (&w[0].system, &w[0].config) < (&w[1].system, &w[1].config)));
+                let m = have.iter().find(|h| h.system == c.system && h.config == c.config).unwrap();
+                prop_assert!(m.attributes >= c.attributes && m.distance <= c.distance);
+                prop_assert!(m.nearest.windows(2).all(|w| w[0] < w[1]) && m.nearest.len() <= NEAREST);
+                // What a part at the nearest tier lists is kept unless NEAREST smaller names are.
+                if c.tier() == m.tier() {
+                    for n in &c.nearest {
+                        prop_assert!(m.nearest.contains(n) || m.nearest.len() == NEAREST && m.nearest.iter().all(|x| x < n));
+                    }
                 }
             }
         }

@@ -98,6 +98,8 @@ fn check(dir: &Path) {
     scan(dir, &args, &out, "2");
     let fods = jsonl(&out.join("fods.jsonl"));
     check_fods(name, &fods, &expected);
+    check_reach_counts(name, &fods, &expected);
+    check_why_all(name, &out, &fods, &expected);
     check_failures(name, &out, &expected);
     check_store_paths(&out, &fods);
     check_why(&out, &fods);
@@ -119,17 +121,96 @@ fn check_summary(name: &str, out: &Path, want: &Value) {
     }
 }
 
-/// fods.jsonl: exactly the expected FODs, each reached by exactly the expected cells.
+/// Every (attribute, system, config) that reaches an expected FOD.
+fn full_reach(f: &Value) -> Reaches {
+    expand(&f["reachedBy"], "attrPaths")
+}
+
+/// The reaches fods.jsonl lists for an expected FOD: those of its `nearest.attrPaths`, or all
+/// when it names none (every reaching attribute uses the FOD directly).
+fn nearest_reach(f: &Value) -> Reaches {
+    let all = full_reach(f);
+    match f["nearest"]["attrPaths"].as_array() {
+        None => all,
+        Some(names) => all
+            .into_iter()
+            .filter(|(a, _, _)| names.iter().any(|n| n == a.as_str()))
+            .collect(),
+    }
+}
+
+/// fods.jsonl: exactly the expected FODs, each listed with exactly its nearest attributes.
 fn check_fods(name: &str, fods: &[Value], expected: &Value) {
     let got = view(fods, |f| reach_set(&f["reachedBy"]));
-    let want = view(expected["fods"].as_array().unwrap(), |f| {
-        expand(&f["reachedBy"], "attrPaths")
-    });
+    let want = view(expected["fods"].as_array().unwrap(), nearest_reach);
     for k in want.keys().chain(got.keys()).collect::<BTreeSet<_>>() {
         assert_eq!(
             got.get(k),
             want.get(k),
             "{name}: FOD {k:?} (left: found, right: expected)"
+        );
+    }
+}
+
+/// The line of fods.jsonl for an expected FOD (name and hash tell them apart).
+fn line_of<'a>(name: &str, fods: &'a [Value], f: &Value) -> &'a Value {
+    fods.iter()
+        .find(|l| l["name"] == f["name"] && l["hash"] == f["hash"])
+        .unwrap_or_else(|| panic!("{name}: no line for {} {}", f["name"], f["hash"]))
+}
+
+/// reachCount: per cell, how many attributes reach the FOD and at what distance the nearest.
+fn check_reach_counts(name: &str, fods: &[Value], expected: &Value) {
+    let counts = |f: &Value| -> BTreeMap<(String, String), (u64, u64)> {
+        f["reachCount"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let s = |k: &str| c[k].as_str().unwrap().to_owned();
+                let n = |k: &str| c[k].as_u64().unwrap();
+                ((s("system"), s("config")), (n("attributes"), n("distance")))
+            })
+            .collect()
+    };
+    for f in expected["fods"].as_array().unwrap() {
+        let line = line_of(name, fods, f);
+        let distance = f["nearest"]["distance"].as_u64().unwrap_or(1);
+        let mut want: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+        for (_, s, c) in full_reach(f) {
+            want.entry((s, c)).or_insert((0, distance)).0 += 1;
+        }
+        assert_eq!(counts(line), want, "{name}: reachCount of {}", f["name"]);
+    }
+}
+
+/// `why --all`: every attribute that reaches each FOD, exactly the expected ones.
+fn check_why_all(name: &str, out: &Path, fods: &[Value], expected: &Value) {
+    for f in expected["fods"].as_array().unwrap() {
+        let line = line_of(name, fods, f);
+        let o = run(fodfuzz()
+            .args(["why", "--all"])
+            .arg(line["outPath"].as_str().unwrap())
+            .arg("--in")
+            .arg(out));
+        assert!(o.status.success());
+        let got: Vec<String> = String::from_utf8(o.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        let mut sorted = got.clone();
+        sorted.sort();
+        assert_eq!(got, sorted, "{name}: why --all is sorted");
+        let want: BTreeSet<String> = full_reach(f)
+            .into_iter()
+            .map(|(a, s, c)| format!("{a} ({s}, {c})"))
+            .collect();
+        assert_eq!(
+            got.into_iter().collect::<BTreeSet<_>>(),
+            want,
+            "{name}: why --all {} (left: found, right: expected)",
+            f["name"]
         );
     }
 }

@@ -119,8 +119,14 @@ fn file_target_reads_only_what_is_allowed() {
         .arg(&denied));
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
+    // Nix 2.8 names the path itself, 2.26 the first of its ancestors it refuses.
+    let named = err
+        .split("access to absolute path '")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("no forbidden path named: {err}"));
     assert!(
-        err.contains("corpus/system") && err.contains("--allow"),
+        named != "/" && corpus.starts_with(named) && err.contains("--allow"),
         "{err}"
     );
     let failures = jsonl(&denied.join("failures.jsonl"));

@@ -22,9 +22,8 @@ pub mod systems;
 pub mod tree;
 pub mod ways;
 
-use crate::model::{Cell, Findings, Reach};
+use crate::model::{Cell, Findings};
 use anyhow::Result;
-use petgraph::graph::NodeIndex;
 use std::path::Path;
 
 /// Coverage of a scan of the tree at `tree` that has just run, written into `out` beside its
@@ -33,11 +32,10 @@ pub fn write_for_scan(
     out: &Path,
     tree: &Path,
     findings: &Findings,
-    roots: &[(Reach, NodeIndex)],
     cells: &[Cell],
 ) -> Result<(usize, usize)> {
     let analysed = tree::analyse(tree)?;
-    let reached = scan::Reached::from_findings(findings, roots);
+    let reached = scan::Reached::from_findings(findings);
     let mut run = scan::Run {
         cells: cells.len(),
         failures: findings.failures.iter().cloned().collect(),

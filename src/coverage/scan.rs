@@ -1,11 +1,10 @@
 //! What a scan says that coverage needs: the digests its FODs have, with the systems whose cells
 //! reach each, and the run itself (its systems, configs and failures). Built from a scan's
 //! findings as it writes its outputs, or read back from a finished scan's directory.
-use crate::model::{Failure, Findings, Reach};
+use crate::model::{Failure, Findings};
 use crate::nix::hash::Digest;
 use crate::outputs::{failures, fods, summary};
 use anyhow::Result;
-use petgraph::graph::NodeIndex;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
@@ -36,14 +35,10 @@ impl Reached {
         self.digests.entry(d).or_default().extend(ids);
     }
 
-    pub fn from_findings(findings: &Findings, roots: &[(Reach, NodeIndex)]) -> Reached {
+    pub fn from_findings(findings: &Findings) -> Reached {
         let mut r = Reached::default();
         for fod in findings.fods.values() {
-            let systems: BTreeSet<&str> = fod
-                .reached_by
-                .iter()
-                .map(|&i| roots[i as usize].0.system.as_str())
-                .collect();
+            let systems: BTreeSet<&str> = fod.reach.iter().map(|c| c.system.as_str()).collect();
             r.add(&fod.hash, systems);
         }
         r

@@ -2,14 +2,14 @@
 //! `.drv` files are read once each, as their paths arrive from workers (on the [`builder`]'s
 //! thread).
 pub mod builder;
+pub mod reach;
 
 use crate::model::{Findings, Fod, Reach};
 use crate::nix::drv;
 use crate::nix::fixed::Fixed;
 use anyhow::Result;
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::Dfs;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 #[derive(Debug)]
@@ -82,62 +82,67 @@ impl DrvGraph {
         n
     }
 
-    /// Every FOD in the closure of each root, with the indices of every root that reaches it.
+    /// Every FOD in the closure of some root, with who reaches it per cell (see [`reach`]).
     pub fn findings(&self, roots: &[(Reach, NodeIndex)]) -> Findings {
-        // Roots sharing a derivation (aliases) share one walk.
-        let mut order: Vec<u32> = (0..roots.len() as u32).collect();
-        order.sort_by_key(|&i| roots[i as usize].1);
-        let mut reached: HashMap<NodeIndex, Vec<u32>> = HashMap::new();
-        let mut dfs = Dfs::empty(&self.graph);
-        let mut fods = Vec::new();
-        for (k, &i) in order.iter().enumerate() {
-            let root = roots[i as usize].1;
-            if k == 0 || roots[order[k - 1] as usize].1 != root {
-                fods.clear();
-                dfs.reset(&self.graph);
-                dfs.move_to(root);
-                while let Some(n) = dfs.next(&self.graph) {
-                    if self.graph[n].fixed.is_some() {
-                        fods.push(n);
-                    }
-                }
-            }
-            for &n in &fods {
-                reached.entry(n).or_default().push(i);
+        // Several `.drv`s can have one output (a source fetched the same way on each system):
+        // one walk from all of them, so that an attribute reaching two is counted once.
+        let reached = self.reached(roots);
+        let mut by_output: BTreeMap<&str, Vec<NodeIndex>> = BTreeMap::new();
+        for n in self.graph.node_indices().filter(|n| reached[n.index()]) {
+            if let Some(f) = &self.graph[n].fixed {
+                by_output.entry(&f.out_path).or_default().push(n);
             }
         }
+        let mut walker = reach::Walker::new(&self.graph, roots);
         let mut findings = Findings::default();
-        for (n, mut ids) in reached {
-            ids.sort_unstable();
-            let node = &self.graph[n];
-            let f = node.fixed.as_ref().expect("only fixed nodes are collected");
-            findings.add_fod(Fod {
-                out_path: f.out_path.clone(),
-                drv_path: node.path.clone(),
-                name: f.name.clone(),
-                hash: f.hash.clone(),
-                hash_mode: f.hash_mode,
-                urls: f.urls.clone(),
-                fetcher: f.fetcher,
-                source: f.source.clone(),
-                reached_by: ids,
-            });
+        for nodes in by_output.values() {
+            let reach = walker.reach(nodes);
+            for &n in nodes {
+                let node = &self.graph[n];
+                let f = node.fixed.as_ref().expect("only fixed nodes are collected");
+                findings.add_fod(Fod {
+                    out_path: f.out_path.clone(),
+                    drv_path: node.path.clone(),
+                    name: f.name.clone(),
+                    hash: f.hash.clone(),
+                    hash_mode: f.hash_mode,
+                    urls: f.urls.clone(),
+                    fetcher: f.fetcher,
+                    source: f.source.clone(),
+                    reach: reach.clone(),
+                });
+            }
         }
         findings
+    }
+
+    /// Which nodes are in the closure of some root (a root whose closure could not be read whole
+    /// leaves nodes no root reaches).
+    fn reached(&self, roots: &[(Reach, NodeIndex)]) -> Vec<bool> {
+        let mut reached = vec![false; self.graph.node_count()];
+        let mut stack: Vec<NodeIndex> = roots.iter().map(|(_, n)| *n).collect();
+        while let Some(n) = stack.pop() {
+            if !std::mem::replace(&mut reached[n.index()], true) {
+                stack.extend(self.graph.neighbors(n));
+            }
+        }
+        reached
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Fetcher, HashMode};
+    use crate::model::{Fetcher, HashMode, NEAREST};
 
     /// A store below a temporary root with the given `.drv` files: (name, inputs, fixed hash).
+    /// A name `d=o` is the file `d.drv` with the output `o` (two `.drv`s of one output).
     fn store(drvs: &[(&str, &[&str], Option<&str>)]) -> tempfile::TempDir {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("nix/store");
         std::fs::create_dir_all(&dir).unwrap();
-        for (name, inputs, hash) in drvs {
+        for (file, inputs, hash) in drvs {
+            let (file, name) = file.split_once('=').unwrap_or((file, file));
             let out = match hash {
                 Some(h) => format!(r#"("out","/nix/store/{name}","sha256","{h}")"#),
                 None => format!(r#"("out","/nix/store/{name}","","")"#),
@@ -150,17 +155,32 @@ mod tests {
                 r#"Derive([{out}],[{}],[],"x86_64-linux","/bin/sh",[],[("name","{name}"),("url","http://x/{name}")])"#,
                 inputs.join(",")
             );
-            std::fs::write(dir.join(format!("{name}.drv")), text).unwrap();
+            std::fs::write(dir.join(format!("{file}.drv")), text).unwrap();
         }
         root
     }
 
     fn reach(attr: &str) -> Reach {
+        reach_in(attr, "x86_64-linux")
+    }
+
+    fn reach_in(attr: &str, system: &str) -> Reach {
         Reach {
             attr_path: attr.into(),
-            system: "x86_64-linux".into(),
+            system: system.into(),
             config: "{}".into(),
         }
+    }
+
+    /// (system, attributes, distance, nearest) of each cell.
+    fn cells(fod: &Fod) -> Vec<(&str, u64, u32, Vec<&str>)> {
+        fod.reach
+            .iter()
+            .map(|c| {
+                let nearest = c.nearest.iter().map(String::as_str).collect();
+                (c.system.as_str(), c.attributes, c.distance, nearest)
+            })
+            .collect()
     }
 
     #[test]
@@ -190,8 +210,10 @@ mod tests {
         let f = g.findings(&roots);
         let src_a = &f.fods["/nix/store/src-a"];
         let src_l = &f.fods["/nix/store/src-l"];
-        assert_eq!(src_a.reached_by, vec![1, 3]);
-        assert_eq!(src_l.reached_by, vec![0, 1, 3]);
+        let x86 = "x86_64-linux";
+        assert_eq!(cells(src_a), vec![(x86, 2, 1, vec!["alias", "app"])]);
+        // app and its alias reach src-l through lib: two steps, so lib alone is the nearest.
+        assert_eq!(cells(src_l), vec![(x86, 3, 1, vec!["lib"])]);
         assert_eq!(
             (src_a.fetcher, src_a.hash_mode),
             (Fetcher::Url, HashMode::Flat)
@@ -199,5 +221,60 @@ mod tests {
         assert_eq!(src_a.drv_path, "/nix/store/src-a.drv");
         assert_eq!(src_a.urls, vec!["http://x/src-a"]);
         assert_eq!(f.fods.len(), 2);
+    }
+
+    /// Every derivation uses a bootstrap source through a chain of stages no attribute is;
+    /// one attribute is a source itself; two `.drv`s (one per system) share an output.
+    #[test]
+    fn counts_every_reaching_attribute_and_lists_the_nearest_few() {
+        let mut drvs: Vec<(String, Vec<&str>, Option<&str>)> = vec![
+            ("boot".into(), vec![], Some("aa")),
+            ("stage1".into(), vec!["boot"], None),
+            ("stage2".into(), vec!["stage1"], None),
+            ("src-x=src".into(), vec![], Some("bb")),
+            ("src-y=src".into(), vec![], Some("bb")),
+            ("pkg-y".into(), vec!["src-y", "stage2"], None),
+        ];
+        let pkgs: Vec<String> = (0..12).map(|i| format!("pkg{i:02}")).collect();
+        for p in &pkgs {
+            drvs.push((p.clone(), vec!["stage2", "src-x"], None));
+        }
+        let spec: Vec<(&str, &[&str], Option<&str>)> = drvs
+            .iter()
+            .map(|(n, i, h)| (n.as_str(), i.as_slice(), *h))
+            .collect();
+        let root = store(&spec);
+        let mut g = DrvGraph::new(root.path().to_owned());
+        let mut roots = Vec::new();
+        for p in &pkgs {
+            let n = g.add_closure(&format!("/nix/store/{p}.drv")).unwrap();
+            roots.push((reach(p), n));
+        }
+        let src_x = g.add_closure("/nix/store/src-x.drv").unwrap();
+        roots.push((reach("a-src"), src_x));
+        let pkg_y = g.add_closure("/nix/store/pkg-y.drv").unwrap();
+        roots.push((reach_in("pkg-y", "y"), pkg_y));
+        roots.push((reach_in("pkg-y", "y"), pkg_y));
+        let f = g.findings(&roots);
+        assert_eq!(f.fods.len(), 2);
+        let boot = &f.fods["/nix/store/boot"];
+        // Distance 3 (pkg → stage2 → stage1 → boot); the first NEAREST of 12 by name.
+        let first: Vec<&str> = pkgs[..NEAREST].iter().map(String::as_str).collect();
+        assert_eq!(
+            cells(boot),
+            vec![(x86(), 12, 3, first.clone()), ("y", 1, 3, vec!["pkg-y"])]
+        );
+        // The source itself (distance 0) and its direct users (1) are listed together.
+        let src = &f.fods["/nix/store/src"];
+        let with_src = vec!["a-src", "pkg00", "pkg01", "pkg02", "pkg03"];
+        assert_eq!(
+            cells(src),
+            vec![(x86(), 13, 0, with_src), ("y", 1, 1, vec!["pkg-y"])]
+        );
+        assert_eq!(src.drv_path, "/nix/store/src-x.drv", "the smallest drvPath");
+    }
+
+    fn x86() -> &'static str {
+        "x86_64-linux"
     }
 }

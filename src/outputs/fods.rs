@@ -1,17 +1,16 @@
 //! fods.jsonl: one line per FOD, sorted by outPath. Written here, and read here for `diff` and
-//! `why`: line by line, checked sorted, the reaches parsed only for the lines that need them (a
-//! whole tree's file is mostly `reachedBy`).
+//! `why`: line by line, checked sorted, the reaches parsed only for the lines that need them.
+//! A line lists the nearest reaching attributes of each cell (`reachedBy`) and how many reach
+//! it (`reachCount`), not every one: its size does not grow with the number of derivations.
 use crate::error::{BadInput, bad};
-use crate::model::{Fetcher, Fod, HashMode, Reach};
+use crate::model::{CellReach, Fetcher, Fod, HashMode};
 use crate::nix::attrpath;
 use anyhow::{Context, Result};
-use petgraph::graph::NodeIndex;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
-/// One line, its reaches resolved and sorted; built one FOD at a time so that the millions of
-/// reaches of a real tree are never all held as strings.
+/// One line.
 #[derive(Serialize)]
 struct LineOut<'a> {
     #[serde(rename = "outPath")]
@@ -25,34 +24,69 @@ struct LineOut<'a> {
     urls: &'a [String],
     fetcher: Fetcher,
     #[serde(rename = "reachedBy")]
-    reached_by: Vec<&'a Reach>,
+    reached_by: Vec<ReachOut<'a>>,
+    #[serde(rename = "reachCount")]
+    reach_count: Vec<CountOut<'a>>,
 }
 
-/// Writes every FOD, `reached_by` indices resolved against `roots`.
-pub fn write<'a>(
-    w: &mut dyn Write,
-    fods: impl IntoIterator<Item = &'a Fod>,
-    roots: &[(Reach, NodeIndex)],
-) -> Result<()> {
-    for fod in fods {
-        let mut reached_by: Vec<&Reach> = fod
-            .reached_by
+/// A reaching attribute, as the scan's model writes a Reach.
+#[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+struct ReachOut<'a> {
+    #[serde(rename = "attrPath")]
+    attr_path: &'a str,
+    system: &'a str,
+    config: &'a str,
+}
+
+/// One cell: how many attributes reach the FOD, and how far the nearest are.
+#[derive(Serialize)]
+struct CountOut<'a> {
+    system: &'a str,
+    config: &'a str,
+    attributes: u64,
+    distance: u32,
+}
+
+fn line(fod: &Fod) -> LineOut<'_> {
+    let mut reached_by: Vec<ReachOut> = fod
+        .reach
+        .iter()
+        .flat_map(|c: &CellReach| {
+            c.nearest.iter().map(|a| ReachOut {
+                attr_path: a,
+                system: &c.system,
+                config: &c.config,
+            })
+        })
+        .collect();
+    reached_by.sort();
+    reached_by.dedup();
+    LineOut {
+        out_path: &fod.out_path,
+        drv_path: &fod.drv_path,
+        name: &fod.name,
+        hash: &fod.hash,
+        hash_mode: fod.hash_mode,
+        urls: &fod.urls,
+        fetcher: fod.fetcher,
+        reached_by,
+        reach_count: fod
+            .reach
             .iter()
-            .map(|&i| &roots[i as usize].0)
-            .collect();
-        reached_by.sort();
-        reached_by.dedup();
-        let line = LineOut {
-            out_path: &fod.out_path,
-            drv_path: &fod.drv_path,
-            name: &fod.name,
-            hash: &fod.hash,
-            hash_mode: fod.hash_mode,
-            urls: &fod.urls,
-            fetcher: fod.fetcher,
-            reached_by,
-        };
-        serde_json::to_writer(&mut *w, &line)?;
+            .map(|c| CountOut {
+                system: &c.system,
+                config: &c.config,
+                attributes: c.attributes,
+                distance: c.distance,
+            })
+            .collect(),
+    }
+}
+
+/// Writes every FOD, one line each.
+pub fn write<'a>(w: &mut dyn Write, fods: impl IntoIterator<Item = &'a Fod>) -> Result<()> {
+    for fod in fods {
+        serde_json::to_writer(&mut *w, &line(fod))?;
         w.write_all(b"\n")?;
     }
     Ok(())
@@ -220,16 +254,14 @@ mod tests {
 
     #[test]
     fn written_lines_read_back() {
-        let reach = |a: &str| Reach {
-            attr_path: a.into(),
-            system: "x86_64-linux".into(),
+        let cell = |system: &str, attributes, distance, nearest: &[&str]| CellReach {
+            system: system.into(),
             config: "{}".into(),
+            attributes,
+            distance,
+            nearest: nearest.iter().map(|a| a.to_string()).collect(),
         };
-        let roots = vec![
-            (reach("b.\"c.d\""), NodeIndex::new(0)),
-            (reach("a"), NodeIndex::new(1)),
-        ];
-        let fod = |out: &str, reached_by: Vec<u32>| Fod {
+        let fod = |out: &str, reach: Vec<CellReach>| Fod {
             out_path: out.into(),
             drv_path: format!("{out}.drv"),
             name: "x.tar.gz".into(),
@@ -238,24 +270,37 @@ mod tests {
             urls: vec!["http://x/x.tar.gz".into()],
             fetcher: Fetcher::Url,
             source: Source::default(),
-            reached_by,
+            reach,
         };
         let fods = [
-            fod("/nix/store/a-x", vec![0, 1]),
-            fod("/nix/store/b-x", vec![1]),
+            fod(
+                "/nix/store/a-x",
+                vec![
+                    cell("aarch64-linux", 7, 2, &["a"]),
+                    cell("x86_64-linux", 2, 1, &["a", "b.\"c.d\""]),
+                ],
+            ),
+            fod("/nix/store/b-x", vec![cell("x86_64-linux", 1, 0, &["a"])]),
         ];
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("fods.jsonl");
         let mut out = Vec::new();
-        write(&mut out, &fods, &roots).unwrap();
+        write(&mut out, &fods).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with(r#"{"outPath":"/nix/store/a-x","drvPath":"/nix/store/a-x.drv","name":"x.tar.gz","hash":"sha256-AAAA","hashMode":"flat","urls":["http://x/x.tar.gz"],"fetcher":"url","reachedBy":[{"attrPath":"a","#));
+        assert_eq!(
+            text.lines().next().unwrap(),
+            r#"{"outPath":"/nix/store/a-x","drvPath":"/nix/store/a-x.drv","name":"x.tar.gz","hash":"sha256-AAAA","hashMode":"flat","urls":["http://x/x.tar.gz"],"fetcher":"url","reachedBy":[{"attrPath":"a","system":"aarch64-linux","config":"{}"},{"attrPath":"a","system":"x86_64-linux","config":"{}"},{"attrPath":"b.\"c.d\"","system":"x86_64-linux","config":"{}"}],"reachCount":[{"system":"aarch64-linux","config":"{}","attributes":7,"distance":2},{"system":"x86_64-linux","config":"{}","attributes":2,"distance":1}]}"#
+        );
         std::fs::write(&file, &text).unwrap();
         let mut r = Reader::open(&file).unwrap();
         assert_eq!(r.current().unwrap().drv_path, "/nix/store/a-x.drv");
         assert_eq!(
             r.attr_paths().unwrap(),
-            vec![vec!["a".to_owned()], vec!["b".into(), "c.d".into()]]
+            vec![
+                vec!["a".to_owned()],
+                vec!["a".into()],
+                vec!["b".into(), "c.d".into()]
+            ]
         );
         r.advance().unwrap();
         assert_eq!(r.current().unwrap().out_path, "/nix/store/b-x");

@@ -38,7 +38,7 @@ pub struct ScanOutputs<'a> {
     pub dir: &'a Path,
     pub findings: &'a Findings,
     pub graph: &'a DrvGraph,
-    /// Each root attribute and its derivation: `Fod::reached_by` indexes into this.
+    /// Each root attribute and its derivation (graph.jsonl lists them).
     pub roots: &'a [(Reach, NodeIndex)],
     pub cells: &'a [Cell],
     pub stats: &'a [CellStats],
@@ -51,7 +51,7 @@ pub struct ScanOutputs<'a> {
 pub fn write_all(s: &ScanOutputs) -> Result<()> {
     let (dir, findings) = (s.dir, s.findings);
     write_file(dir, "fods.jsonl", |w| {
-        fods::write(w, findings.fods.values(), s.roots)
+        fods::write(w, findings.fods.values())
     })?;
     write_file(dir, "failures.jsonl", |w| {
         failures::write(w, &findings.failures)
@@ -69,9 +69,7 @@ pub fn write_all(s: &ScanOutputs) -> Result<()> {
     let mirrors = mirrors::write_all(dir, &findings.fods, s.graph.store_root(), s.revision)?;
     write_file(dir, "summary.json", |w| {
         let drv_files = s.graph.graph.node_count();
-        let mut v = summary::summary(
-            findings, s.roots, s.cells, s.stats, drv_files, s.wall, s.complete,
-        );
+        let mut v = summary::summary(findings, s.cells, s.stats, drv_files, s.wall, s.complete);
         v["mirrors"] = serde_json::to_value(&mirrors)?;
         serde_json::to_writer_pretty(&mut *w, &v)?;
         w.write_all(b"\n")?;

@@ -1,7 +1,6 @@
 //! summary.json: per cell and in total, what the walk did and what it found, and what went into
 //! the mirror files.
-use crate::model::{Cell, CellStats, Findings, Reach};
-use petgraph::graph::NodeIndex;
+use crate::model::{Cell, CellStats, Findings};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -13,14 +12,13 @@ fn tenths(secs: f64) -> f64 {
 /// The summary without its `mirrors` part.
 pub fn summary(
     findings: &Findings,
-    roots: &[(Reach, NodeIndex)],
     cells: &[Cell],
     stats: &[CellStats],
     drv_files: usize,
     wall: f64,
     complete: bool,
 ) -> serde_json::Value {
-    let per_cell = fods_per_cell(findings, roots);
+    let per_cell = fods_per_cell(findings);
     let cells_json: Vec<_> = cells
         .iter()
         .zip(stats)
@@ -74,24 +72,13 @@ pub fn read_cells(path: &std::path::Path) -> anyhow::Result<Vec<(String, String)
 }
 
 /// For each (system, config): how many FODs it reaches, and how many only it reaches.
-fn fods_per_cell<'a>(
-    findings: &Findings,
-    roots: &'a [(Reach, NodeIndex)],
-) -> BTreeMap<(&'a str, &'a str), (u64, u64)> {
+fn fods_per_cell(findings: &Findings) -> BTreeMap<(&str, &str), (u64, u64)> {
     let mut per_cell: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
     for fod in findings.fods.values() {
-        let mut reached: Vec<(&str, &str)> = fod
-            .reached_by
-            .iter()
-            .map(|&i| &roots[i as usize].0)
-            .map(|r| (r.system.as_str(), r.config.as_str()))
-            .collect();
-        reached.sort();
-        reached.dedup();
-        for c in &reached {
-            let e = per_cell.entry(*c).or_default();
+        for c in &fod.reach {
+            let e = per_cell.entry((&c.system, &c.config)).or_default();
             e.0 += 1;
-            e.1 += u64::from(reached.len() == 1);
+            e.1 += u64::from(fod.reach.len() == 1);
         }
     }
     per_cell
@@ -100,7 +87,7 @@ fn fods_per_cell<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Failure, FailureKind, Fetcher, Fod, HashMode, Source};
+    use crate::model::{CellReach, Failure, FailureKind, Fetcher, Fod, HashMode, Reach, Source};
     use std::time::Duration;
 
     fn cell(system: &str, label: &str) -> Cell {
@@ -115,15 +102,20 @@ mod tests {
             system: system.into(),
             config: "{}".into(),
         };
-        let roots = vec![
-            (reach("x86_64-linux", "a"), NodeIndex::new(0)),
-            (reach("x86_64-linux", "b"), NodeIndex::new(1)),
-            (reach("aarch64-linux", "a"), NodeIndex::new(2)),
-        ];
+        let in_cell = |system: &str, attributes| CellReach {
+            system: system.into(),
+            config: "{}".into(),
+            attributes,
+            distance: 1,
+            nearest: vec!["a".into()],
+        };
         let mut findings = Findings::default();
-        for (out, reached_by) in [
-            ("/nix/store/1-s", vec![0, 1, 2]),
-            ("/nix/store/2-t", vec![0, 1]),
+        for (out, reach) in [
+            (
+                "/nix/store/1-s",
+                vec![in_cell("aarch64-linux", 1), in_cell("x86_64-linux", 2)],
+            ),
+            ("/nix/store/2-t", vec![in_cell("x86_64-linux", 2)]),
         ] {
             findings.add_fod(Fod {
                 out_path: out.into(),
@@ -134,7 +126,7 @@ mod tests {
                 urls: vec![],
                 fetcher: Fetcher::Url,
                 source: Source::default(),
-                reached_by,
+                reach,
             });
         }
         findings.failures.insert(Failure::new(
@@ -156,7 +148,7 @@ mod tests {
                 ..CellStats::default()
             },
         ];
-        let s = summary(&findings, &roots, &cells, &stats, 9, 5.55, true);
+        let s = summary(&findings, &cells, &stats, 9, 5.55, true);
         assert_eq!(s["cells"][0]["fods"], 2);
         assert_eq!(
             s["cells"][0]["uniqueFods"], 1,

@@ -269,7 +269,7 @@ fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<Written> {
     // Coverage of the fetch sites written in the tree (a target has no tree to cover).
     let coverage = match &p.setup.target {
         target::Target::Tree(tree) => Some(crate::coverage::write_for_scan(
-            &p.out, tree, &findings, &roots, &p.cells,
+            &p.out, tree, &findings, &p.cells,
         )?),
         target::Target::Expr { .. } => None,
     };

@@ -18,7 +18,7 @@ pub fn fod(out: &str, name: &str, hash: &str, mode: &str, fetcher: &str, urls: &
         urls: urls.iter().map(|u| u.to_string()).collect(),
         fetcher: serde_json::from_value(fetcher.into()).expect("a fetcher"),
         source: Source::default(),
-        reached_by: vec![],
+        reach: vec![],
     }
 }
 
