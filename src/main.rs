@@ -5,10 +5,12 @@
 //! The scan's pipeline: `scan::plan` (the matrix) → `scan::runner` (a dispatcher without I/O and
 //! one actor per `nix-instantiate`, evaluating `scan/visit.nix`) → `graph` (the `.drv` files read
 //! by `nix::drv`) → `outputs`.
+mod binary_cache;
 mod cli;
 mod diff;
 mod error;
 mod graph;
+mod http;
 mod missing;
 mod model;
 mod nix;
