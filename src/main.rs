@@ -6,6 +6,7 @@
 //! one actor per `nix-instantiate`, evaluating `scan/visit.nix`) → `graph` (the `.drv` files read
 //! by `nix::drv`) → `outputs`.
 mod binary_cache;
+mod check;
 mod cli;
 mod diff;
 mod error;
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         cli::Command::Man => man(),
+        cli::Command::Check(args) => check::check(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,14 +1,13 @@
 //! Politeness, as lychee has it: at most `global` requests in flight, at most `per_host` to one
-//! host, a minimum interval between the starts of two requests to one host, a host paused when
-//! it answers 429 (until its Retry-After), and a host given up for the rest of the run once it
-//! was unreachable several times in a row (so that a machine without a network, or a host
-//! whose name no longer resolves, costs a few failed look-ups, not one per URL).
+//! host, a minimum interval between the starts of two requests to one host, and a host paused
+//! when it answers 429 (until its Retry-After). Beyond lychee: a host's requests go one at a
+//! time until it has answered once, and a host that could not be reached (its name does not
+//! resolve, it refuses connections) can be given up for the rest of the run, so that a dead
+//! host or a machine without a network costs one failed look-up per host, not one per URL
+//! (a resolver that times out takes seconds each time).
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
-
-/// Unreachable this many times in a row, with no answer between: given up.
-const DOWN_AFTER: u32 = 3;
 
 pub struct Limits {
     pub global: usize,
@@ -23,7 +22,8 @@ struct Host {
     in_flight: usize,
     /// No request may start before this (the minimum interval, or a pause).
     next: Option<Instant>,
-    unreachable_in_a_row: u32,
+    /// It answered once: it exists, so it gets `per_host` requests at a time.
+    answered: bool,
     down: Option<String>,
 }
 
@@ -92,7 +92,8 @@ impl Gate {
                     wait.as_secs()
                 ));
             }
-            if global_free && h.in_flight < self.limits.per_host && wait.is_zero() {
+            let limit = if h.answered { self.limits.per_host } else { 1 };
+            if global_free && h.in_flight < limit && wait.is_zero() {
                 h.in_flight += 1;
                 h.next = Some(now + self.limits.min_interval);
                 s.in_flight += 1;
@@ -121,19 +122,17 @@ impl Gate {
     /// The host answered (whatever the status).
     pub fn answered(&self, host: &str) {
         let mut s = self.state.lock().expect("gate lock");
-        s.hosts
-            .entry(host.to_owned())
-            .or_default()
-            .unreachable_in_a_row = 0;
+        s.hosts.entry(host.to_owned()).or_default().answered = true;
+        drop(s);
+        self.freed.notify_all();
     }
 
     /// The host could not be reached (its name did not resolve, the connection was refused):
-    /// after [`DOWN_AFTER`] times in a row it is given up, when `give_up` is set.
-    pub fn unreachable(&self, host: &str, why: &str, give_up: bool) {
+    /// given up for the rest of the run, unless it answered before (then this was a glitch).
+    pub fn unreachable(&self, host: &str, why: &str) {
         let mut s = self.state.lock().expect("gate lock");
         let h = s.hosts.entry(host.to_owned()).or_default();
-        h.unreachable_in_a_row += 1;
-        if give_up && h.unreachable_in_a_row >= DOWN_AFTER {
+        if !h.answered {
             h.down = Some(why.to_owned());
         }
     }
@@ -153,10 +152,13 @@ mod tests {
         })
     }
 
-    /// Eight threads, two hosts: never more than `per_host` on one, `global` in all.
+    /// Eight threads, two hosts that answered: never more than `per_host` on one, `global`
+    /// in all.
     #[test]
     fn limits_hold_under_contention() {
         let g = gate(3, 2, 0);
+        g.answered("a");
+        g.answered("b");
         let (now, max_a, max_all) = (
             AtomicUsize::new(0),
             AtomicUsize::new(0),
@@ -187,9 +189,26 @@ mod tests {
         assert_eq!(max_all.load(Ordering::SeqCst), 3);
     }
 
+    /// Until a host has answered, its requests go one at a time.
+    #[test]
+    fn one_at_a_time_until_an_answer() {
+        let g = gate(4, 4, 0);
+        let first = g.acquire("new").unwrap();
+        std::thread::scope(|s| {
+            let waiting = s.spawn(|| g.acquire("new").map(|_| ()));
+            std::thread::sleep(Duration::from_millis(150));
+            assert!(!waiting.is_finished(), "waits for the first answer");
+            g.answered("new");
+            let _second = g.acquire("new").unwrap();
+            drop(first);
+            waiting.join().unwrap().unwrap();
+        });
+    }
+
     #[test]
     fn interval_between_starts() {
         let g = gate(4, 4, 30);
+        g.answered("h");
         let t0 = Instant::now();
         let _a = g.acquire("h").unwrap();
         let _b = g.acquire("h").unwrap();
@@ -202,17 +221,10 @@ mod tests {
         let g = gate(4, 4, 0);
         g.pause("slow", Instant::now() + Duration::from_secs(60));
         assert!(g.acquire("slow").unwrap_err().contains("asked to wait"));
-        for _ in 0..DOWN_AFTER - 1 {
-            g.unreachable("gone", "no such host", true);
-        }
-        g.answered("gone");
-        g.unreachable("gone", "no such host", true);
-        assert!(g.acquire("gone").is_ok(), "an answer resets the count");
-        for _ in 0..DOWN_AFTER {
-            g.unreachable("gone", "no such host", true);
-            g.unreachable("kept", "refused", false);
-        }
+        g.unreachable("gone", "no such host");
         assert!(g.acquire("gone").unwrap_err().contains("no such host"));
-        assert!(g.acquire("kept").is_ok());
+        g.answered("flaky");
+        g.unreachable("flaky", "refused");
+        assert!(g.acquire("flaky").is_ok(), "it answered before: a glitch");
     }
 }

@@ -37,7 +37,8 @@ pub struct Config {
     /// Also retry when a host cannot be reached at all (no such name, connection refused).
     /// lychee does not; `missing` does, its one host being the cache.
     pub retry_unreachable: bool,
-    /// Give a host up for the rest of the run after it was unreachable three times in a row.
+    /// Give a host up for the rest of the run when it cannot be reached before it ever
+    /// answered (its other requests fail at once).
     pub give_up_unreachable: bool,
     /// The longest wait a Retry-After may impose; one asking more ends the retries.
     pub max_wait: Duration,
@@ -228,9 +229,8 @@ impl Client {
             }
             Err(e) => {
                 let f = Failure::of(&e);
-                if f.kind == Kind::Unreachable {
-                    let give_up = self.config.give_up_unreachable;
-                    self.gate.unreachable(&host, &f.message, give_up);
+                if f.kind == Kind::Unreachable && self.config.give_up_unreachable {
+                    self.gate.unreachable(&host, &f.message);
                 }
                 Err(f)
             }
