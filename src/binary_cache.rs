@@ -4,6 +4,7 @@
 use crate::error::bad;
 use crate::http::{self, Client, Method};
 use anyhow::{Result, anyhow};
+use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
@@ -58,6 +59,7 @@ impl Cache {
         })
     }
 
+    #[cfg(test)]
     pub fn base(&self) -> &str {
         &self.base
     }
@@ -86,6 +88,22 @@ impl Cache {
             .lines()
             .find_map(|l| l.strip_prefix("StoreDir:"))
             .map(|d| d.trim().to_owned()))
+    }
+
+    /// A cache of another store directory than the scan's cannot answer for its paths: bad
+    /// input (`url` as the user wrote it, for the message).
+    pub fn check_store_dir(&self, url: &str, paths: &[String]) -> Result<()> {
+        if let (Some(store), Some(first)) = (self.store_dir()?, paths.first()) {
+            let ours = Path::new(first).parent().unwrap_or(Path::new("/"));
+            if Path::new(&store) != ours {
+                return Err(bad(format!(
+                    "{url} holds paths of store {store}, the scan's are in {}",
+                    ours.display()
+                ))
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// Whether `<hash>.narinfo` is in the cache. Like Nix, a 404 or 403 (what S3 answers for

@@ -97,6 +97,45 @@ pub enum Command {
     /// Exits 0 when every FOD is ok, mirrored or unchecked; 1 when some are dead, mismatched
     /// or unknown; 2 on bad input.
     Check(CheckArgs),
+    /// What a Nix binary cache holds of a finished scan, in bytes: narinfo FileSize (the
+    /// compressed download) and NarSize (unpacked) summed for the sources (store-paths), the
+    /// other outputs (closure-paths without store-paths) and both; per system when the scan
+    /// has several (a path belongs to a system when a root attribute of that system needs it).
+    ///
+    /// Sources the cache lacks are priced from the contentLength `fodfuzz check` recorded in
+    /// DIR/check.jsonl, reported apart. Look-ups that get no answer are counted as unknown.
+    ///
+    /// Exits 0 when every path was answered, 1 when some are unknown, 2 on bad input.
+    Size(SizeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SizeArgs {
+    /// The binary cache: file:///DIR or http(s)://HOST[/PREFIX] (Nix store parameters after `?`
+    /// are ignored).
+    #[arg(long, value_name = "URL")]
+    pub cache: String,
+    /// The scan's output directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Print {"sources": {"present", "missing", "unknown", "fileSize", "narSize"}, "outputs":
+    /// {…}, "total": {…}, "upstream": {"missing", "known", "bytes"}} (and "systems": {SYSTEM:
+    /// {…}} when the scan has several) with integers, instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// narinfo requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=4096))]
+    pub concurrency: usize,
+    /// Retries of a look-up after a connection error, timeout, 429 or 5xx.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// Seconds one HTTP request may take.
+    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+    pub timeout: f64,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]

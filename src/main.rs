@@ -18,6 +18,7 @@ mod nix;
 mod outputs;
 mod progress;
 mod scan;
+mod size;
 mod why;
 
 use clap::Parser;
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
         }
         cli::Command::Man => man(),
         cli::Command::Check(args) => check::check(args),
+        cli::Command::Size(args) => size::size(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

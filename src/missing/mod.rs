@@ -72,7 +72,7 @@ pub fn missing(args: MissingArgs) -> Result<()> {
     let lists = read_lists(dir)?;
     let config = http::Config::for_cache(args.concurrency, timeout, args.retries);
     let cache = Cache::new(&args.cache, config)?;
-    check_store_dir(&cache, &args.cache, &lists.paths)?;
+    cache.check_store_dir(&args.cache, &lists.paths)?;
     let answers = Answers {
         paths: &lists.paths,
         statuses: look_up_all(&cache, &lists.paths, args.concurrency, args.quiet),
@@ -126,21 +126,6 @@ fn read_lists(dir: &Path) -> Result<Lists> {
     };
     let fods = fods.ok_or_else(|| bad(format!("{} has no store-paths", dir.display())))?;
     Ok(Lists { name, paths, fods })
-}
-
-/// A cache of another store directory than the scan's cannot answer for its paths.
-fn check_store_dir(cache: &Cache, url: &str, paths: &[String]) -> Result<()> {
-    if let (Some(store), Some(first)) = (cache.store_dir()?, paths.first()) {
-        let ours = Path::new(first).parent().unwrap_or(Path::new("/"));
-        if Path::new(&store) != ours {
-            return Err(bad(format!(
-                "{url} holds paths of store {store}, the scan's are in {}",
-                ours.display()
-            ))
-            .into());
-        }
-    }
-    Ok(())
 }
 
 /// The counts and notes on stderr; an error when some paths stayed unknown.
