@@ -87,7 +87,9 @@ pub enum Command {
     /// redirects followed (at most 10, loops detected). With --download, each source is
     /// fetched and its hash verified: flat ones by the digest of the bytes, fetchurl's
     /// recursive single files and fetchzip/fetchFromGitHub archives (nixpkgs' own scripts
-    /// only) by the NAR hash of what the fetcher leaves; git, svn and hg are unchecked.
+    /// only) by the NAR hash of what the fetcher leaves; others (fetchpatch …) are ok with
+    /// verified false and the reason. git, svn and hg checkouts, requireFile, FODs without urls
+    /// and ftp-only sources are unchecked.
     ///
     /// Writes DIR/check.jsonl, one line per FOD sorted by outPath: outPath, name, status (ok,
     /// dead: 404/410 on every url, hash-mismatch, mirrored, unknown: no definite answer,
@@ -152,7 +154,7 @@ pub struct CheckArgs {
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub concurrency: usize,
     /// Requests in flight to one host (each host also gets at most one new request every
-    /// 50 ms).
+    /// 50 ms, and one at a time until it has answered once).
     #[arg(long, value_name = "N", default_value_t = 10,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub per_host: usize,

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 /// (name, derivation index, narinfo (FileSize, NarSize) if the cache has it).
-const OUTPUTS: &[(&str, usize, Option<(u64, u64)>)] = &[
+type Output = (&'static str, usize, Option<(u64, u64)>);
+const OUTPUTS: &[Output] = &[
     ("app", 0, Some((100, 300))),
     ("app-doc", 0, None),
     ("tool", 1, None),

@@ -199,16 +199,15 @@ impl Probe<'_> {
                     at,
                     ..
                 } = self.ask(&u, verify.as_ref(), o)
+                    && got.is_none_or(|g| Some(g) == t.digest)
                 {
-                    if got.is_none_or(|g| Some(g) == t.digest) {
-                        let line = &mut o.line;
-                        line.status = Status::Mirrored;
-                        (line.url, line.http_status, line.content_length) =
-                            (Some(u), Some(status), length);
-                        line.checked_at = at;
-                        line.verified = self.download;
-                        return;
-                    }
+                    let line = &mut o.line;
+                    line.status = Status::Mirrored;
+                    (line.url, line.http_status, line.content_length) =
+                        (Some(u), Some(status), length);
+                    line.checked_at = at;
+                    line.verified = self.download;
+                    return;
                 }
             }
         }
