@@ -5,17 +5,21 @@
 //! The scan's pipeline: `scan::plan` (the matrix) → `scan::runner` (a dispatcher without I/O and
 //! one actor per `nix-instantiate`, evaluating `scan/visit.nix`) → `graph` (the `.drv` files read
 //! by `nix::drv`) → `outputs`.
+mod binary_cache;
+mod check;
 mod cli;
 mod coverage;
 mod diff;
 mod error;
 mod graph;
+mod http;
 mod missing;
 mod model;
 mod nix;
 mod outputs;
 mod progress;
 mod scan;
+mod size;
 mod why;
 
 use clap::Parser;
@@ -56,6 +60,8 @@ fn main() -> ExitCode {
         }
         cli::Command::Man => man(),
         cli::Command::Coverage(args) => coverage::command::coverage(args),
+        cli::Command::Check(args) => check::check(args),
+        cli::Command::Size(args) => size::size(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -25,10 +25,13 @@ pub fn read(store_root: &Path, store_path: &str) -> Result<Drv> {
 
 /// The environment of the .drv at `store_path`.
 pub fn read_env(store_root: &Path, store_path: &str) -> Result<BTreeMap<String, String>> {
+    Ok(read_parts(store_root, store_path)?.env)
+}
+
+/// The .drv at `store_path`, field by field.
+pub fn read_parts(store_root: &Path, store_path: &str) -> Result<Parts> {
     let text = read_text(store_root, store_path)?;
-    Ok(Parts::parse(&text)
-        .with_context(|| format!("parsing {store_path}"))?
-        .env)
+    Parts::parse(&text).with_context(|| format!("parsing {store_path}"))
 }
 
 /// Whether the .drv at `store_path` is there whole (it ends as every .drv ends): the private

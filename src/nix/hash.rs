@@ -141,6 +141,60 @@ pub fn size_of(algo: &str) -> Option<usize> {
     }
 }
 
+/// A running digest of what is written to it, by one of the algorithms a fixed output may
+/// name (RustCrypto's implementations).
+pub enum Hasher {
+    Md5(md5::Md5),
+    Sha1(sha1::Sha1),
+    Sha256(sha2::Sha256),
+    Sha512(sha2::Sha512),
+}
+
+impl Hasher {
+    /// `md5`, `sha1`, `sha256` or `sha512`; `None` for anything else.
+    pub fn new(algo: &str) -> Option<Hasher> {
+        use sha2::Digest as _;
+        Some(match algo {
+            "md5" => Hasher::Md5(md5::Md5::new()),
+            "sha1" => Hasher::Sha1(sha1::Sha1::new()),
+            "sha256" => Hasher::Sha256(sha2::Sha256::new()),
+            "sha512" => Hasher::Sha512(sha2::Sha512::new()),
+            _ => return None,
+        })
+    }
+
+    pub fn finish(self) -> Digest {
+        use sha2::Digest as _;
+        let (algo, bytes) = match self {
+            Hasher::Md5(h) => ("md5", h.finalize().to_vec()),
+            Hasher::Sha1(h) => ("sha1", h.finalize().to_vec()),
+            Hasher::Sha256(h) => ("sha256", h.finalize().to_vec()),
+            Hasher::Sha512(h) => ("sha512", h.finalize().to_vec()),
+        };
+        Digest {
+            algo: algo.to_owned(),
+            bytes,
+        }
+    }
+}
+
+impl std::io::Write for Hasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest as _;
+        match self {
+            Hasher::Md5(h) => h.update(buf),
+            Hasher::Sha1(h) => h.update(buf),
+            Hasher::Sha256(h) => h.update(buf),
+            Hasher::Sha512(h) => h.update(buf),
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Standard base64 with padding, as SRI hashes use.
 fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -276,6 +330,24 @@ mod tests {
         assert_eq!(Digest::from_sri(&d.sri()).unwrap().hex(), hex);
         assert!(Digest::from_hex("sha256", "abc").is_err());
         assert!(Digest::from_hex("sha256", "zz").is_err());
+    }
+
+    #[test]
+    fn hashers_match_known_digests() {
+        use std::io::Write;
+        let digest = |algo: &str| {
+            let mut h = Hasher::new(algo).unwrap();
+            h.write_all(b"abc").unwrap();
+            h.finish().hex()
+        };
+        assert_eq!(digest("md5"), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(digest("sha1"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            digest("sha256"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert!(digest("sha512").starts_with("ddaf35a193617aba"));
+        assert!(Hasher::new("blake3").is_none());
     }
 
     #[test]

@@ -8,5 +8,6 @@ pub mod fixed;
 pub mod hash;
 pub mod literal;
 pub mod log;
+pub mod nar;
 pub mod store;
 pub mod version;

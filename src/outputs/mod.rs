@@ -1,6 +1,7 @@
 //! The files a scan leaves in its output directory, each format with its writer and its
 //! reader, sorted so that equal scans give equal files. Each file is written through a
 //! temporary file, so a reader never sees half of one.
+pub mod check_file;
 pub mod coverage;
 pub mod coverage_html;
 pub mod failures;
