@@ -6,9 +6,10 @@
 use super::super::alias::{self, Alias, Sets};
 use super::super::record::{Outcome, TaskKey, Visit};
 use super::super::walk::{Ancestor, is_pruned};
+use super::queues::Queues;
 use crate::model::{Cell, CellStats, Failure, FailureKind, Reach};
 use crate::nix::attrpath;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 pub type TaskId = u64;
@@ -71,13 +72,17 @@ struct Task {
     ancestry: Vec<Ancestor>,
     /// An alias check's set: its sorted names, walked if it is not the set it is compared with.
     names: Option<Vec<String>>,
+    /// The worker it was given to: what it expands is queued for that worker.
+    worker: usize,
 }
 
 pub struct Dispatcher<'a> {
     cells: &'a [Cell],
     opts: &'a WalkOptions,
     tasks: Vec<Task>,
-    queues: Vec<VecDeque<TaskId>>,
+    queues: Queues,
+    /// The worker whose outcome is being applied: the home of what it queues.
+    home: usize,
     /// Tasks of each cell not yet done: the cell's wall time is taken when it reaches 0.
     open: Vec<u64>,
     walked: Walked,
@@ -99,7 +104,8 @@ impl<'a> Dispatcher<'a> {
             cells,
             opts,
             tasks: Vec::new(),
-            queues: vec![VecDeque::new(); cells.len()],
+            queues: Queues::new(cells.len(), opts.workers),
+            home: 0,
             open: vec![0; cells.len()],
             walked: Walked {
                 stats: vec![CellStats::default(); cells.len()],
@@ -110,6 +116,8 @@ impl<'a> Dispatcher<'a> {
             replayed: Vec::new(),
         };
         for (cell, c) in cells.iter().enumerate() {
+            // Cells start on different workers.
+            d.home = cell;
             if c.start.is_empty() {
                 d.enqueue(TaskKey::visit(cell, vec![]));
             }
@@ -158,40 +166,42 @@ impl<'a> Dispatcher<'a> {
         self.open[key.cell] += 1;
         match self.replay.remove(&key) {
             Some(outcome) => self.replayed.push((id, outcome)),
-            None => self.queues[key.cell].push_back(id),
+            None => self.queues.push(key.cell, self.home, id),
         }
         self.tasks.push(Task {
             key,
             ancestry: vec![],
             names: None,
+            worker: self.home,
         });
         id
     }
 
-    /// Up to `max_batch` paths of the cell with the most waiting, smaller when few are left so
-    /// that every worker gets a share; explain re-runs are never mixed with visits.
-    pub fn next_batch(&mut self) -> Option<Batch> {
-        let cell = (0..self.cells.len())
-            .filter(|&c| !self.queues[c].is_empty())
-            .max_by_key(|&c| self.queues[c].len())?;
-        let queue = &mut self.queues[cell];
-        let explain = self.tasks[queue[0] as usize].key.explain;
-        let size = (queue.len() / self.opts.workers.max(1)).clamp(1, self.opts.max_batch);
-        let mut tasks = Vec::with_capacity(size);
-        while tasks.len() < size {
-            match queue.front() {
-                Some(&id) if self.tasks[id as usize].key.explain == explain => {
-                    queue.pop_front();
-                    let key = &self.tasks[id as usize].key;
-                    tasks.push(BatchTask {
-                        id,
-                        path: key.path.clone(),
-                        alias_of: key.alias_of.clone(),
-                    });
+    /// Up to `max_batch` paths for `worker` (see [`Queues`] for which), smaller when few are
+    /// left so that every worker gets a share; explain re-runs are never mixed with visits.
+    pub fn next_batch(&mut self, worker: usize) -> Option<Batch> {
+        let tasks = &self.tasks;
+        let (queues, opts) = (&mut self.queues, self.opts);
+        let workers = opts.workers.max(1);
+        let waiting: Vec<usize> = (0..self.cells.len()).map(|c| queues.waiting(c)).collect();
+        let (cell, ids) = queues.take(
+            worker,
+            |c| (waiting[c] / workers).clamp(1, opts.max_batch),
+            |id| tasks[id as usize].key.explain,
+        )?;
+        let explain = self.tasks[ids[0] as usize].key.explain;
+        let tasks = ids
+            .into_iter()
+            .map(|id| {
+                let task = &mut self.tasks[id as usize];
+                task.worker = worker;
+                BatchTask {
+                    id,
+                    path: task.key.path.clone(),
+                    alias_of: task.key.alias_of.clone(),
                 }
-                _ => break,
-            }
-        }
+            })
+            .collect();
         Some(Batch {
             cell,
             explain,
@@ -201,6 +211,7 @@ impl<'a> Dispatcher<'a> {
 
     /// Applies one outcome; `elapsed` is the time since the run started (a cell's wall time).
     pub fn apply(&mut self, id: TaskId, outcome: Outcome, elapsed: Duration) -> Applied {
+        self.home = self.tasks[id as usize].worker;
         let key = &self.tasks[id as usize].key;
         let (cell, explain) = (key.cell, key.explain);
         let cell_of = &self.cells[cell];
@@ -366,15 +377,22 @@ impl<'a> Dispatcher<'a> {
         names: Vec<String>,
     ) {
         let roots = self.opts.roots.as_ref().filter(|_| path.is_empty());
-        for name in names
+        let names: Vec<String> = names
             .into_iter()
             .filter(|n| !is_pruned(n) && roots.is_none_or(|r| r.contains(n)))
-        {
+            .collect();
+        let (n, workers, home) = (names.len(), self.queues.workers(), self.home);
+        for (i, name) in names.into_iter().enumerate() {
+            // The top level is shared out in contiguous runs, one per worker.
+            if path.is_empty() {
+                self.home = home + i * workers / n;
+            }
             let mut child = path.to_vec();
             child.push(name);
             let child = self.enqueue(TaskKey::visit(cell, child));
             self.tasks[child as usize].ancestry = ancestry.to_vec();
         }
+        self.home = home;
     }
 }
 
@@ -418,7 +436,7 @@ mod tests {
 
     /// Takes the next batch and applies `outcome(path)` to each of its tasks.
     fn serve(d: &mut Dispatcher, outcome: impl Fn(&[String]) -> Outcome) -> Batch {
-        let b = d.next_batch().expect("a batch");
+        let b = d.next_batch(0).expect("a batch");
         for t in &b.tasks {
             d.apply(t.id, outcome(&t.path), Duration::ZERO);
         }
@@ -429,12 +447,12 @@ mod tests {
     fn each_cell_starts_with_its_root() {
         let (c, o) = (cells(2), opts(1, 10));
         let mut d = Dispatcher::new(&c, &o, HashMap::new());
-        let a = d.next_batch().unwrap();
-        let b = d.next_batch().unwrap();
+        let a = d.next_batch(0).unwrap();
+        let b = d.next_batch(0).unwrap();
         // Equal queues: the last cell first.
         assert_eq!((a.cell, b.cell), (1, 0));
         assert_eq!(paths(&a), vec![""]);
-        assert!(d.next_batch().is_none());
+        assert!(d.next_batch(0).is_none());
         assert_eq!(d.progress(), (0, 2));
     }
 
@@ -445,12 +463,16 @@ mod tests {
         let names: Vec<String> = (0..10).map(|i| format!("p{i}")).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         serve(&mut d, |_| set(&names));
-        let mut sizes = Vec::new();
-        while let Some(b) = d.next_batch() {
-            sizes.push(b.tasks.len());
+        let mut batches = Vec::new();
+        for w in [0, 1].iter().cycle() {
+            match d.next_batch(*w) {
+                Some(b) => batches.push(paths(&b).join(" ")),
+                None => break,
+            }
         }
-        // 10 waiting: 10/2 capped at 3; then 7/2, 4/2, 2/2, 1.
-        assert_eq!(sizes, vec![3, 3, 2, 1, 1]);
+        // 10 waiting: 10/2 capped at 3; then 7/2, 4/2, 2/2, 1. Each worker takes its own
+        // contiguous half of the top level (p0-p4, p5-p9) and the last from the other's end.
+        assert_eq!(batches, ["p0 p1 p2", "p5 p6 p7", "p3 p4", "p8", "p9"]);
     }
 
     #[test]
@@ -459,8 +481,8 @@ mod tests {
         let mut d = Dispatcher::new(&c, &o, HashMap::new());
         let first = serve(&mut d, |_| set(&["a", "b", "c"])).cell;
         serve(&mut d, |_| set(&["a"]));
-        assert_eq!(d.next_batch().unwrap().cell, first);
-        assert_eq!(d.next_batch().unwrap().cell, 1 - first);
+        assert_eq!(d.next_batch(0).unwrap().cell, first);
+        assert_eq!(d.next_batch(0).unwrap().cell, 1 - first);
     }
 
     #[test]
@@ -480,7 +502,7 @@ mod tests {
         });
         assert_eq!(paths(&b), vec!["b", "s"]);
         // --roots filters the top level only; `override` is pruned below it too.
-        assert_eq!(paths(&d.next_batch().unwrap()), vec!["s.c", "s.z"]);
+        assert_eq!(paths(&d.next_batch(0).unwrap()), vec!["s.c", "s.z"]);
     }
 
     #[test]
@@ -502,7 +524,7 @@ mod tests {
         });
         // tower.t1.t2 is at depth 3: its names are not queued.
         serve(&mut d, |_| set(&["t3"]));
-        assert!(d.next_batch().is_none());
+        assert!(d.next_batch(0).is_none());
         let w = d.finish();
         assert_eq!(w.stats[0].cycles_pruned, 1);
         assert_eq!(w.stats[0].depth_pruned, 1);
@@ -523,7 +545,7 @@ mod tests {
         serve(&mut d, |_| list(2));
         // Elements that are lists of the same length are still entered.
         serve(&mut d, |_| list(2));
-        assert_eq!(d.next_batch().unwrap().tasks.len(), 4);
+        assert_eq!(d.next_batch(0).unwrap().tasks.len(), 4);
     }
 
     #[test]
@@ -531,7 +553,7 @@ mod tests {
         let (c, o) = (cells(1), opts(1, 100));
         let mut d = Dispatcher::new(&c, &o, HashMap::new());
         serve(&mut d, |_| set(&["a", "b", "c"]));
-        let b = d.next_batch().unwrap();
+        let b = d.next_batch(0).unwrap();
         let applied = d.apply(b.tasks[0].id, drv("/nix/store/a.drv"), Duration::ZERO);
         assert_eq!(
             applied,
@@ -581,10 +603,10 @@ mod tests {
             _ => set(&["x"]),
         });
         // The explain re-run of b keeps its place in the queue, in a batch of its own.
-        let visits = d.next_batch().unwrap();
+        let visits = d.next_batch(0).unwrap();
         assert!(!visits.explain);
         assert_eq!(paths(&visits), vec!["a.x"]);
-        let explain = d.next_batch().unwrap();
+        let explain = d.next_batch(0).unwrap();
         assert!(explain.explain);
         assert_eq!(paths(&explain), vec!["b"]);
         let rest = serve(&mut d, |_| Outcome::Visited(Visit::Skip));
@@ -610,20 +632,20 @@ mod tests {
         let key = |path: &[&str]| TaskKey::visit(0, path.iter().map(|p| p.to_string()).collect());
         let replay = HashMap::from([(key(&[]), set(&["a", "b"])), (key(&["a"]), drv("/a.drv"))]);
         let mut d = Dispatcher::new(&c, &o, replay);
-        assert!(d.next_batch().is_none(), "the root is replayed");
+        assert!(d.next_batch(0).is_none(), "the root is replayed");
         let (id, outcome) = d.next_replayed().unwrap();
         d.apply(id, outcome, Duration::ZERO);
         let (id, outcome) = d.next_replayed().unwrap();
         assert_eq!(d.key(id), &key(&["a"]));
         d.apply(id, outcome, Duration::ZERO);
-        assert_eq!(paths(&d.next_batch().unwrap()), vec!["b"]);
+        assert_eq!(paths(&d.next_batch(0).unwrap()), vec!["b"]);
     }
 
     #[test]
     fn an_unread_root_is_a_failure_not_a_derivation() {
         let (c, o) = (cells(2), opts(1, 100));
         let mut d = Dispatcher::new(&c, &o, HashMap::new());
-        let b = d.next_batch().unwrap();
+        let b = d.next_batch(0).unwrap();
         d.apply(b.tasks[0].id, drv("/nix/store/x.drv"), Duration::ZERO);
         assert_eq!(d.walked.stats[b.cell].derivations, 1);
         d.unread_root(0, "reading x.drv: gone".into());
@@ -644,7 +666,7 @@ mod tests {
         // a is walked; b and c have its names: each is compared with it first.
         let b = serve(&mut d, |_| set(&big));
         assert_eq!(paths(&b), vec!["a", "b", "c"]);
-        let mut next = d.next_batch().unwrap();
+        let mut next = d.next_batch(0).unwrap();
         let members = next.tasks.drain(..alias::MIN_NAMES).count();
         assert_eq!(members, alias::MIN_NAMES, "a's members");
         let checks: Vec<_> = next.tasks.iter().map(|t| t.alias_of.clone()).collect();
@@ -658,7 +680,7 @@ mod tests {
                 Duration::ZERO,
             );
         }
-        let c_members = d.next_batch().unwrap();
+        let c_members = d.next_batch(0).unwrap();
         assert!(
             c_members
                 .tasks
@@ -688,7 +710,7 @@ mod tests {
         c[0].start = vec![vec!["xfce".to_owned()], vec!["a".into(), "b".into()]];
         let o = opts(1, 100);
         let mut d = Dispatcher::new(&c, &o, HashMap::new());
-        assert_eq!(paths(&d.next_batch().unwrap()), vec!["xfce", "a.b"]);
-        assert!(d.next_batch().is_none(), "not the root");
+        assert_eq!(paths(&d.next_batch(0).unwrap()), vec!["xfce", "a.b"]);
+        assert!(d.next_batch(0).is_none(), "not the root");
     }
 }

@@ -3,6 +3,7 @@
 //! builder, keeps all workers within the memory budget and stops them on a signal. It shares no
 //! state with the workers: everything goes through channels.
 pub mod dispatcher;
+mod queues;
 pub mod session;
 pub mod worker;
 
@@ -46,6 +47,7 @@ struct Workers {
     busy: usize,
     /// Latest resident memory of each worker's process, and that process's number.
     rss: Vec<(u64, u64)>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Finished> {
@@ -63,7 +65,7 @@ pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Fini
             apply(&mut d, &graph, id, outcome, started);
         }
         while let Some(&w) = workers.idle.last() {
-            let Some(batch) = d.next_batch() else { break };
+            let Some(batch) = d.next_batch(w) else { break };
             workers.idle.pop();
             workers.busy += 1;
             workers.requests[w].send(Request::Run(batch)).await?;
@@ -107,6 +109,7 @@ pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Fini
             failures: d.failures(),
         });
     }
+    workers.close().await;
     Ok(finish(d, graph, interrupted))
 }
 
@@ -165,6 +168,7 @@ impl Workers {
             idle: (0..n).rev().collect(),
             busy: 0,
             rss: vec![(0, 0); n],
+            tasks: Vec::with_capacity(n),
         };
         for worker in 0..n {
             let (tx, requests) = mpsc::channel(1);
@@ -174,10 +178,20 @@ impl Workers {
                 requests,
                 events: events_tx.clone(),
             };
-            tokio::spawn(worker::serve(setup.clone(), mailbox));
+            let task = tokio::spawn(worker::serve(setup.clone(), mailbox));
             workers.requests.push(tx);
+            workers.tasks.push(task);
         }
         (workers, events)
+    }
+
+    /// Closes every worker's mailbox and waits until each has ended its process (see
+    /// `Session::close`).
+    async fn close(self) {
+        drop(self.requests);
+        for task in self.tasks {
+            let _ = task.await;
+        }
     }
 
     /// Records a worker's memory; when all together exceed the budget, asks the largest to

@@ -249,6 +249,14 @@ impl Session {
         self.group.0.map_or(0, memory::rss)
     }
 
+    /// Ends an idle process when the run is over, and waits for it: a child nobody waits for
+    /// is reaped by init, so its CPU time would be missing from fodfuzz's own accounting
+    /// (`time`, getrusage), and it could outlive the run for a moment.
+    pub async fn close(mut self) {
+        drop(self.group);
+        let _ = self.child.wait().await;
+    }
+
     /// Kills the process after `stop` and says which pending task, if any, it failed.
     pub async fn end(
         mut self,

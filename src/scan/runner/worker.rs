@@ -107,8 +107,11 @@ pub async fn serve(setup: Setup, mut mailbox: Mailbox) {
         };
         let stop = matches!(reply, Event::Stopped);
         if mailbox.events.send(reply).is_err() || stop {
-            return;
+            break;
         }
+    }
+    if let Some(s) = session {
+        s.close().await;
     }
 }
 
