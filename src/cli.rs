@@ -311,7 +311,7 @@ pub struct ScanArgs {
     /// are named by their keys in the outputs. Adds to --system/--config.
     #[arg(long, value_name = "FILE")]
     pub matrix: Option<PathBuf>,
-    /// Parallel workers (each one nix-instantiate process). Default: number of cores.
+    /// Parallel workers, each running one `nix repl` at a time. Default: number of cores.
     #[arg(long = "jobs", value_name = "N")]
     pub workers: Option<usize>,
     /// Seconds one attribute may take before it is recorded as a timeout.
@@ -324,7 +324,8 @@ pub struct ScanArgs {
     /// How deep the walk descends into attribute sets.
     #[arg(long, default_value_t = 8)]
     pub max_depth: usize,
-    /// At most this many attribute paths per nix-instantiate process.
+    /// At most this many attribute paths per batch handed to a worker (its process is kept from
+    /// batch to batch; smaller batches near the end share the last work out).
     #[arg(long, default_value_t = 200)]
     pub batch: usize,
     /// One memory budget for all workers together (e.g. 8G). When their resident memory
