@@ -3,9 +3,11 @@
 
 Runs, one after the other (so that none slows another), on TREE:
   1. nixpkgs' own maintainers/scripts/find-tarballs.nix over all-tarballs.nix;
-  2. the instantiate-everything method (harness/instantiate-everything.py, --jobs = cores);
-  3. fodfuzz on x86_64-linux with config {}: on 1/4, 1/2 (every 4th / 2nd top-level
+  2. fodfuzz on x86_64-linux with config {}: on 1/4, 1/2 (every 4th / 2nd top-level
      attribute, --roots) and all top-level attributes;
+  3. the instantiate-everything reference (harness/instantiate-everything.py, --jobs = cores):
+     every attribute path the run of 2. over all top-level attributes visited, instantiated
+     with plain nix-instantiate -A;
   4. fodfuzz with the full default matrix (4 systems x 2 configs).
 Each under harness/measure (wall, CPU of the whole process tree, peak resident memory summed
 over the tree). Prints a table (FODs, recall against the union of all, against
@@ -16,7 +18,7 @@ results/bench-<basename of TREE>.md.
   e.g. for a quick look); REUSE=1 with SKIP=matrix: take the matrix row from an earlier run in
   the same WORK_DIR; WORK_DIR default results/bench-work (git-ignored).
 """
-import json, os, subprocess, sys, time
+import json, os, shutil, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -83,7 +85,7 @@ def main():
     paths = fixed_paths(ft_json)
     rows["find-tarballs"] = ("release.nix jobs, x86_64-linux", paths, m, len(entries))
 
-    # 3. fodfuzz on growing parts of the top level, then all of it.
+    # 2. fodfuzz on growing parts of the top level, then all of it.
     names = top_level(tree)
     for frac, step in (("1/4", 4), ("1/2", 2), ("all", 1)):
         out = f"{work}/fodfuzz-{step}"
@@ -99,13 +101,17 @@ def main():
         p = lines(f"{out}/store-paths")
         rows[label] = (f"x86_64-linux {{}}, {len(names[::step])} top-level attrs", p, m, len(p))
 
-    # 2. instantiate-everything, as many processes as cores.
+    # 3. instantiate-everything, as many processes as cores.
     if "reference" not in skip:
         ref = f"{work}/instantiate-everything.txt"
+        # A fresh store: .drv files of an earlier run would count.
+        subprocess.run(["chmod", "-R", "u+w", f"{work}/ie-store"], stderr=subprocess.DEVNULL)
+        shutil.rmtree(f"{work}/ie-store", ignore_errors=True)
         m = measure("instantiate-everything", f"{work}/instantiate-everything.log", [
-            f"{HERE}/instantiate-everything.py", tree, "--system", "x86_64-linux",
-            "--config", "{}", "--out", ref, "--store", f"{work}/ie-store",
-            "--jobs", str(cores), "--no-descend"])
+            f"{HERE}/instantiate-everything.py", tree, "--scan", f"{work}/fodfuzz-1",
+            "--system", "x86_64-linux", "--config", "{}", "--out", ref,
+            "--store", f"{work}/ie-store", "--jobs", str(cores),
+            "--failures", f"{work}/instantiate-everything-failures.jsonl"])
         p = lines(ref)
         rows["instantiate-everything"] = ("x86_64-linux {}", p, m, len(p))
 
