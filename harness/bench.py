@@ -4,7 +4,9 @@
 Runs, one after the other (so that none slows another), on TREE:
   1. nixpkgs' own maintainers/scripts/find-tarballs.nix over all-tarballs.nix;
   2. fodfuzz on x86_64-linux with config {}: on 1/4, 1/2 (every 4th / 2nd top-level
-     attribute, --roots) and all top-level attributes;
+     attribute, --roots) and all top-level attributes; then the evaluation floor of that last
+     scan (harness/floor.py: one nix-instantiate forcing drvPath of exactly its derivation
+     attributes, nothing else), so that every benchmark reports fodfuzz's ratio to it;
   3. the instantiate-everything reference (harness/instantiate-everything.py, --jobs = cores):
      every attribute path the run of 2. over all top-level attributes visited, instantiated
      with plain nix-instantiate -A;
@@ -21,6 +23,8 @@ results/bench-<basename of TREE>.md.
 import json, os, shutil, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import floor  # noqa: E402
 
 # The store path of each find-tarballs entry (they have none), computed by Nix itself: the
 # outPath of a fixed-output derivation depends only on name, hash mode, algorithm and digest.
@@ -100,6 +104,13 @@ def main():
         label = "fodfuzz" if step == 1 else f"fodfuzz {frac} of top level"
         p = lines(f"{out}/store-paths")
         rows[label] = (f"x86_64-linux {{}}, {len(names[::step])} top-level attrs", p, m, len(p))
+    line, n = floor.floor(f"{work}/fodfuzz-1", tree, f"{work}/floor")
+    print(line, flush=True)
+    fields = dict(f.split("=") for f in line.split()[1:])
+    m = {"wall": float(fields["wall"]), "cpu": float(fields["cpu"]),
+         "peak": int(fields["peak_rss_mib"])}
+    rows["floor"] = (f"one nix-instantiate, drvPath of fodfuzz's {n} derivation attributes",
+                     None, m, None)
 
     # 3. instantiate-everything, as many processes as cores.
     if "reference" not in skip:
@@ -139,9 +150,10 @@ def main():
 
 
 def write_table(tree, work, rows, summary):
-    union = set().union(*(r[1] for r in rows.values()))
+    union = set().union(*(r[1] for r in rows.values() if r[1] is not None))
     ref = rows.get("instantiate-everything", (None, None))[1]
     base = rows["fodfuzz"][2]
+    fl = rows["floor"][2]
     out = [f"# fodfuzz benchmark on {os.path.basename(tree)}", "",
            f"Measured {time.strftime('%Y-%m-%d')} by `harness/bench.py` on {os.cpu_count()} cores; "
            f"`nix-instantiate --version`: "
@@ -154,11 +166,18 @@ def write_table(tree, work, rows, summary):
            "| CPU s | peak MiB | wall / fodfuzz | CPU / fodfuzz |",
            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for label, (scope, paths, m, listed) in rows.items():
-        found = f"{listed} / {len(paths)}" if listed != len(paths) else str(len(paths))
-        vs_ref = f"{100 * len(paths & ref) / len(ref):.3f} %" if ref else "-"
-        out.append(f"| {label} | {scope} | {found} | {100 * len(paths & union) / len(union):.3f} % "
+        if paths is None:
+            found = vs_union = vs_ref = "-"
+        else:
+            found = f"{listed} / {len(paths)}" if listed != len(paths) else str(len(paths))
+            vs_union = f"{100 * len(paths & union) / len(union):.3f} %"
+            vs_ref = f"{100 * len(paths & ref) / len(ref):.3f} %" if ref else "-"
+        out.append(f"| {label} | {scope} | {found} | {vs_union} "
                    f"| {vs_ref} | {m['wall']:.1f} | {m['cpu']:.1f} | {m['peak']} "
                    f"| {m['wall'] / base['wall']:.2f} | {m['cpu'] / base['cpu']:.2f} |")
+    out += ["", f"**fodfuzz / floor** (x86_64-linux {{}}, whole scan against one process that only "
+            f"evaluates the same derivation attributes): wall {base['wall'] / fl['wall']:.2f}, "
+            f"CPU {base['cpu'] / fl['cpu']:.2f}, peak memory {base['peak'] / fl['peak']:.2f}."]
     if summary:
         out += ["", "Default matrix, per cell (from its summary.json; wall is time since the run "
                 "started, cells run interleaved):", "",

@@ -19,17 +19,22 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Scan a nixpkgs-shaped tree: walk every attribute set, instantiate every derivation and
-    /// collect every FOD in their build closures.
+    /// Scan a nixpkgs-shaped tree (or a target: --expr, --file): walk every attribute set,
+    /// instantiate every derivation and collect every FOD in their build closures.
     ///
     /// Writes to DIR: fods.jsonl (one FOD per line, sorted by outPath, with urls, fetcher, the
     /// nearest reaching attributes of each cell and how many reach it), failures.jsonl
-    /// (attributes that failed to evaluate, with kind and message),
-    /// store-paths (FOD outPaths, for `nix copy`), summary.json (counts and wall time per cell),
-    /// graph.jsonl (for `fodfuzz why`), journal.jsonl (every record as it arrived), and the
-    /// mirror files: tarballs.json (find-tarballs.nix's format, for copy-tarballs.pl),
-    /// sources.json (Software Heritage nixguix), hashed-mirror.txt, manual.txt (requireFile).
-    /// Exits 0 when the scan completes, even if some attributes failed; 2 on bad input.
+    /// (attributes that failed to evaluate, with kind and message), store-paths (FOD outPaths,
+    /// for `nix copy`), closure-paths (every output of every derivation of the scanned
+    /// closures: what a build can need, for `fodfuzz missing`), summary.json (counts and wall
+    /// time per cell), graph.jsonl (for `fodfuzz why`; `why --all` lists every reaching
+    /// attribute), journal.jsonl (every record as it arrived), and the mirror files:
+    /// tarballs.json (find-tarballs.nix's format, for copy-tarballs.pl), sources.json (Software
+    /// Heritage nixguix), hashed-mirror.txt, manual.txt (requireFile); for a tree, its coverage:
+    /// coverage.json, coverage.txt and coverage/index.html (which hash literals of the tree's
+    /// .nix files the scan reached, and why not the others).
+    /// Exits 0 when the scan completes, even if some attributes failed; 2 on bad input
+    /// (including a root that fails to evaluate); 130/143 when interrupted (resumable).
     Scan(Box<ScanArgs>),
     /// Print one shortest chain from an attribute to a FOD, from a finished scan's output; with
     /// --all, every attribute whose build closure holds it.
@@ -73,6 +78,169 @@ pub enum Command {
     /// Exits 0 when every path was answered, 1 when some are unknown, 2 on bad input (no scan in
     /// DIR, a malformed URL, no nix-cache-info at the cache).
     Missing(MissingArgs),
+    /// Coverage of a finished scan: which hash literals written in the tree's .nix files
+    /// (sha256 = "…", md5, outputHash, cargoSha256 …) a FOD of the scan has, and why each other
+    /// one was not reached (dead-file, other-system, needs-config, needs-override, eval-failure,
+    /// eval-time-fetch, import-from-derivation, unused-entry, unknown).
+    ///
+    /// Writes coverage.json, coverage.txt and the HTML report coverage/index.html, as every
+    /// scan of a tree does; use it on a scan made before, or to count only some systems.
+    Coverage(CoverageArgs),
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell), e.g.
+    /// `fodfuzz completions bash > ~/.local/share/bash-completion/completions/fodfuzz`.
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `fodfuzz man > ~/.local/share/man/man1/fodfuzz.1`.
+    Man,
+    /// Check that the sources of a finished scan still download: every FOD's urls, in the
+    /// order fetchurl tries them (mirror:// expanded with the tree's own lists), until one
+    /// answers.
+    ///
+    /// HEAD requests (a one-byte GET when a server refuses HEAD with 403, 405 or 501),
+    /// redirects followed (at most 10, loops detected). With --download, each source is
+    /// fetched and its hash verified: flat ones by the digest of the bytes, fetchurl's
+    /// recursive single files and fetchzip/fetchFromGitHub archives (nixpkgs' own scripts
+    /// only) by the NAR hash of what the fetcher leaves; others (fetchpatch …) are ok with
+    /// verified false and the reason. git, svn and hg checkouts, requireFile, FODs without urls
+    /// and ftp-only sources are unchecked.
+    ///
+    /// Writes DIR/check.jsonl, one line per FOD sorted by outPath: outPath, name, status (ok,
+    /// dead: 404/410 on every url, hash-mismatch, mirrored, unknown: no definite answer,
+    /// unchecked), url, httpStatus, contentLength, got, verified, reason, checkedAt. Prints the
+    /// counts and the worst hosts on stderr. A network failure is never "dead".
+    ///
+    /// Exits 0 when every FOD is ok, mirrored or unchecked; 1 when some are dead, mismatched
+    /// or unknown; 2 on bad input.
+    Check(CheckArgs),
+    /// What a Nix binary cache holds of a finished scan, in bytes: narinfo FileSize (the
+    /// compressed download) and NarSize (unpacked) summed for the sources (store-paths), the
+    /// other outputs (closure-paths without store-paths) and both; per system when the scan
+    /// has several (a path belongs to a system when a root attribute of that system needs it).
+    ///
+    /// Sources the cache lacks are priced from the contentLength `fodfuzz check` recorded in
+    /// DIR/check.jsonl, reported apart. Look-ups that get no answer are counted as unknown.
+    ///
+    /// Exits 0 when every path was answered, 1 when some are unknown, 2 on bad input.
+    Size(SizeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SizeArgs {
+    /// The binary cache: file:///DIR or http(s)://HOST[/PREFIX] (Nix store parameters after `?`
+    /// are ignored).
+    #[arg(long, value_name = "URL")]
+    pub cache: String,
+    /// The scan's output directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Print {"sources": {"present", "missing", "unknown", "fileSize", "narSize"}, "outputs":
+    /// {…}, "total": {…}, "upstream": {"missing", "known", "bytes"}} (and "systems": {SYSTEM:
+    /// {…}} when the scan has several) with integers, instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// narinfo requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=4096))]
+    pub concurrency: usize,
+    /// Retries of a look-up after a connection error, timeout, 429 or 5xx.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// Seconds one HTTP request may take.
+    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+    pub timeout: f64,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// The scan's output directory (fods.jsonl, and the .drv files in DIR/.store).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Fetch every source and verify its hash (flat digests; NAR hashes of fetchurl's
+    /// recursive single files and of nixpkgs' fetchzip archives).
+    #[arg(long)]
+    pub download: bool,
+    /// Requests in flight at once, all hosts together.
+    #[arg(long, value_name = "N", default_value_t = 128,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    pub concurrency: usize,
+    /// Requests in flight to one host (each host also gets at most one new request every
+    /// 50 ms, and one at a time until it has answered once).
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    pub per_host: usize,
+    /// Seconds to connect and to wait for an answer (a HEAD altogether; a download between two
+    /// reads).
+    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+    pub timeout: f64,
+    /// Retries of a url after a timeout, a dropped connection, 429 or 5xx (waits 0.5 s, then
+    /// twice as long each time, or what Retry-After asks, up to 30 s; a longer Retry-After
+    /// ends the retries). A host that cannot be reached (no such name, connection refused)
+    /// before it ever answered is given up for the run: its other urls are unknown at once.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// A content-addressed mirror (e.g. https://tarballs.nixos.org) asked for
+    /// `<URL>/<algo>/<hash>` when a plain download is dead or changed: `mirrored` when it has
+    /// it. Repeatable.
+    #[arg(long = "hashed-mirror", value_name = "URL")]
+    pub hashed_mirrors: Vec<String>,
+    /// The results file kept between runs. Default: DIR/check-cache.jsonl.
+    #[arg(long, value_name = "FILE")]
+    pub cache_file: Option<PathBuf>,
+    /// Urls that answered within this long (e.g. 12h, 1d, 2w, or seconds) are not asked
+    /// again. 0 asks everything.
+    #[arg(long, value_name = "DURATION", default_value = "1d", value_parser = parse_duration)]
+    pub max_age: u64,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `90`, `90s`, `15m`, `12h`, `1d`, `2w`: seconds.
+pub fn parse_duration(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{s:?}: not a duration (e.g. 12h, 1d)"))?;
+    let unit = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(format!("{s:?}: unit is one of s, m, h, d, w")),
+    };
+    Ok(n * unit)
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CoverageArgs {
+    /// The tree the scan walked (a directory with default.nix).
+    #[arg(value_name = "TREE")]
+    pub tree: PathBuf,
+    /// The scan's output directory (with fods.jsonl, failures.jsonl, summary.json).
+    #[arg(long = "in", value_name = "DIR")]
+    pub scan: PathBuf,
+    /// Where to write the coverage files (default: the scan's directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Count only FODs reached under these systems (repeatable; default: every system of the
+    /// scan). A literal reached only under another one is `other-system`.
+    #[arg(long = "system", value_name = "SYSTEM")]
+    pub systems: Vec<String>,
+    /// Also print, as JSON on stdout, what a configuration search can vary: the systems the
+    /// tree names, the config keys it reads, string options with their candidate values, and
+    /// package arguments with boolean defaults.
+    #[arg(long)]
+    pub inputs: bool,
+    /// No summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -119,9 +287,12 @@ pub struct ScanArgs {
     /// With --file: the attribute (a.b.c) of FILE's value to scan.
     #[arg(long, short = 'A', value_name = "ATTR", requires = "file")]
     pub attr: Option<String>,
-    /// With --expr/--file: another path restricted evaluation may read (PATH or name=PATH, as
-    /// nix's -I; repeatable). Readable without it: the working directory, FILE's directory, and
-    /// each absolute path in EXPR widened to the outermost directory above it with a default.nix.
+    /// Another path restricted evaluation may read (PATH or name=PATH, as nix's -I;
+    /// repeatable). Readable without it: for a tree, the tree's directory, each absolute path a
+    /// --config writes (widened as below) and, when a config writes a relative path
+    /// (`import ./cfg.nix`), the working directory; for --expr/--file, the working directory,
+    /// FILE's directory, and each absolute path in EXPR widened to the outermost directory above
+    /// it with a default.nix.
     #[arg(long, value_name = "PATH")]
     pub allow: Vec<String>,
     /// Output directory.

@@ -5,20 +5,39 @@
 //! The scan's pipeline: `scan::plan` (the matrix) → `scan::runner` (a dispatcher without I/O and
 //! one actor per `nix-instantiate`, evaluating `scan/visit.nix`) → `graph` (the `.drv` files read
 //! by `nix::drv`) → `outputs`.
+mod binary_cache;
+mod check;
 mod cli;
+mod coverage;
 mod diff;
 mod error;
 mod graph;
+mod http;
 mod missing;
 mod model;
 mod nix;
 mod outputs;
 mod progress;
 mod scan;
+mod size;
 mod why;
 
 use clap::Parser;
 use std::process::ExitCode;
+
+/// The man page, from the same definitions as `--help`: fodfuzz(1), then a page for each
+/// command (fodfuzz-scan(1) …), one after the other.
+fn man() -> anyhow::Result<()> {
+    let cmd = <cli::Cli as clap::CommandFactory>::command();
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(cmd.clone()).render(&mut out)?;
+    for sub in cmd.get_subcommands() {
+        // clap names commands with static strings; this one-shot command can leak a few.
+        let name: &'static str = Box::leak(format!("fodfuzz-{}", sub.get_name()).into_boxed_str());
+        clap_mangen::Man::new(sub.clone().name(name)).render(&mut out)?;
+    }
+    Ok(())
+}
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -34,6 +53,15 @@ fn main() -> ExitCode {
             })
         }
         cli::Command::Missing(args) => missing::missing(args),
+        cli::Command::Completions { shell } => {
+            let mut cmd = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "fodfuzz", &mut std::io::stdout());
+            Ok(())
+        }
+        cli::Command::Man => man(),
+        cli::Command::Coverage(args) => coverage::command::coverage(args),
+        cli::Command::Check(args) => check::check(args),
+        cli::Command::Size(args) => size::size(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-/// One cell of the matrix: a system and a config.
+/// One cell of the matrix: a system and a config; for a variation of a configuration search,
+/// also where its walk starts and the package overrides it applies.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cell {
     pub system: String,
@@ -14,6 +15,30 @@ pub struct Cell {
     pub config: String,
     /// How the config is named in outputs: its name in a matrix file, else the expression.
     pub label: String,
+    /// Attribute paths the walk starts from; none: the root.
+    pub start: Vec<Vec<String>>,
+    /// `pkg.override ARGS` at these paths (ARGS a Nix attribute set expression).
+    pub overrides: Vec<Override>,
+}
+
+/// A package override a cell applies: the value at `path` is `(value).override (ARGS)`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Override {
+    pub path: Vec<String>,
+    pub args: String,
+}
+
+impl Cell {
+    /// A whole-tree cell of `system` and `config`, named `label` in outputs.
+    pub fn new(system: &str, config: &str, label: &str) -> Cell {
+        Cell {
+            system: system.into(),
+            config: config.into(),
+            label: label.into(),
+            start: Vec::new(),
+            overrides: Vec::new(),
+        }
+    }
 }
 
 /// One (attribute path, system, config) that reaches something.
@@ -207,7 +232,7 @@ impl std::fmt::Display for FailureKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Failure {
     #[serde(rename = "attrPath")]
     pub attr_path: String,
@@ -237,6 +262,10 @@ pub struct CellStats {
     pub failures: u64,
     pub cycles_pruned: u64,
     pub depth_pruned: u64,
+    /// Sets found to be another walked set under a second name, and not walked again.
+    pub aliased_sets: u64,
+    /// The attribute visits below those sets that were not repeated.
+    pub visits_saved: u64,
     /// Time from the start of the run until the cell's last attribute was done.
     pub wall: Duration,
 }

@@ -24,30 +24,50 @@ struct Loaded {
 /// The chain from attribute to the FOD, one line each.
 pub fn why(out_path: &str, dir: &Path) -> Result<Vec<String>> {
     let Loaded { g, targets } = load(out_path, dir)?;
-    // Breadth-first from the FOD against the edges: the first attribute met is a nearest one.
+    // Breadth-first from the FOD against the edges, level by level. An attribute at level 1 is
+    // the FOD itself, at level 2 it uses the FOD directly: fods.jsonl lists those together, and
+    // otherwise the attributes of the first level with any. Of these, the smallest name is the
+    // answer, which is the first fods.jsonl lists.
+    let mut level: HashMap<NodeIndex, usize> = targets.iter().map(|&t| (t, 0)).collect();
     let mut queue: VecDeque<NodeIndex> = targets.iter().copied().collect();
     let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+    let mut found: Vec<NodeIndex> = Vec::new();
+    let mut bound = usize::MAX;
     while let Some(n) = queue.pop_front() {
+        let l = level[&n];
+        if l > bound {
+            break;
+        }
         if matches!(g[n], Node::Attr(_)) {
-            let mut chain = vec![n];
-            while let Some(&p) = parent.get(chain.last().expect("non-empty")) {
-                chain.push(p);
-            }
-            return Ok(chain
-                .into_iter()
-                .map(|n| match &g[n] {
-                    Node::Attr(a) => a.clone(),
-                    Node::Drv(d) if targets.contains(&n) => format!("  {d} -> {out_path}"),
-                    Node::Drv(d) => format!("  {d}"),
-                })
-                .collect());
+            bound = bound.min(l.max(2));
+            found.push(n);
+            continue;
         }
         for m in g.neighbors_directed(n, Direction::Incoming) {
-            if !targets.contains(&m) && !parent.contains_key(&m) {
+            if let std::collections::hash_map::Entry::Vacant(e) = level.entry(m) {
+                e.insert(l + 1);
                 parent.insert(m, n);
                 queue.push_back(m);
             }
         }
+    }
+    let label = |n: &NodeIndex| match &g[*n] {
+        Node::Attr(a) => a.clone(),
+        Node::Drv(d) => d.clone(),
+    };
+    if let Some(first) = found.iter().min_by_key(|n| label(n)) {
+        let mut chain = vec![*first];
+        while let Some(&p) = parent.get(chain.last().expect("non-empty")) {
+            chain.push(p);
+        }
+        return Ok(chain
+            .into_iter()
+            .map(|n| match &g[n] {
+                Node::Attr(a) => a.clone(),
+                Node::Drv(d) if targets.contains(&n) => format!("  {d} -> {out_path}"),
+                Node::Drv(d) => format!("  {d}"),
+            })
+            .collect());
     }
     Err(bad(format!("no attribute reaches {out_path}")).into())
 }

@@ -106,7 +106,19 @@ fn check(dir: &Path) {
     if let Some(m) = expected.get("mirrors") {
         check_mirrors(name, &out, m, &fods);
     }
+    if let Some(want) = expected.get("summary") {
+        check_summary(name, &out, want);
+    }
     check_reproducible(name, dir, &args, &out);
+}
+
+/// summary.json's totals hold what expected.json's `summary` says (e.g. the aliased sets).
+fn check_summary(name: &str, out: &Path, want: &Value) {
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for (k, v) in want.as_object().unwrap() {
+        assert_eq!(&summary["totals"][k], v, "{name}: summary.json totals.{k}");
+    }
 }
 
 /// Every (attribute, system, config) that reaches an expected FOD.

@@ -1,4 +1,4 @@
-//! The runner against a fake nix-instantiate that hangs, crashes, floods stderr and prints
+//! The runner against a fake `nix repl` (tests/fake/nix) that hangs, crashes, floods stderr and prints
 //! garbage: each costs only its own attribute.
 mod common;
 use common::*;

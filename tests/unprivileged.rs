@@ -31,8 +31,10 @@ fn scan_as(uid: Option<u32>, bin: &Path, corpus: &Path, out: &Path) {
                 format!("--regid={uid}"),
                 "--clear-groups".into(),
             ]);
-            c.args(["env", "-i", "PATH=/usr/bin:/bin", "HOME=/nonexistent"])
-                .arg(bin);
+            // The caller's PATH, so that both scans run the same Nix (CI runs the tests under
+            // two versions); nothing else of the environment.
+            let path = format!("PATH={}", std::env::var("PATH").unwrap_or_default());
+            c.args(["env", "-i", &path, "HOME=/nonexistent"]).arg(bin);
             c
         }
         None => std::process::Command::new(bin),

@@ -1,20 +1,19 @@
 //! `fodfuzz missing --cache URL DIR`: which paths of a scan a Nix binary cache lacks, and which
 //! sources rebuilding them needs that it lacks too. In phases: read the scan's path lists, look
 //! every path up, write what is missing and unknown, then the sources.
-pub mod cache;
 pub mod rebuild;
 
+use crate::binary_cache::{Cache, Status};
 use crate::cli::MissingArgs;
 use crate::error::bad;
+use crate::http;
 use crate::nix::store::hash_part;
 use crate::outputs::{paths, write_file};
 use crate::progress::Counter;
 use anyhow::{Result, anyhow};
-use cache::{Cache, Status};
 use rebuild::needed_sources;
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// At most this many unknown paths are named on stderr; all are in `missing-unknown`.
@@ -71,8 +70,9 @@ pub fn missing(args: MissingArgs) -> Result<()> {
         .filter(|t| !t.is_zero())
         .ok_or_else(|| bad(format!("--timeout {}: not a positive number", args.timeout)))?;
     let lists = read_lists(dir)?;
-    let cache = Cache::new(&args.cache, args.retries, timeout, args.concurrency)?;
-    check_store_dir(&cache, &args.cache, &lists.paths)?;
+    let config = http::Config::for_cache(args.concurrency, timeout, args.retries);
+    let cache = Cache::new(&args.cache, config)?;
+    cache.check_store_dir(&args.cache, &lists.paths)?;
     let answers = Answers {
         paths: &lists.paths,
         statuses: look_up_all(&cache, &lists.paths, args.concurrency, args.quiet),
@@ -126,21 +126,6 @@ fn read_lists(dir: &Path) -> Result<Lists> {
     };
     let fods = fods.ok_or_else(|| bad(format!("{} has no store-paths", dir.display())))?;
     Ok(Lists { name, paths, fods })
-}
-
-/// A cache of another store directory than the scan's cannot answer for its paths.
-fn check_store_dir(cache: &Cache, url: &str, paths: &[String]) -> Result<()> {
-    if let (Some(store), Some(first)) = (cache.store_dir()?, paths.first()) {
-        let ours = Path::new(first).parent().unwrap_or(Path::new("/"));
-        if Path::new(&store) != ours {
-            return Err(bad(format!(
-                "{url} holds paths of store {store}, the scan's are in {}",
-                ours.display()
-            ))
-            .into());
-        }
-    }
-    Ok(())
 }
 
 /// The counts and notes on stderr; an error when some paths stayed unknown.
@@ -207,33 +192,16 @@ fn report(
 
 /// Looks every path up on `concurrency` threads, each taking the next path in turn.
 fn look_up_all(cache: &Cache, paths: &[String], concurrency: usize, quiet: bool) -> Vec<Status> {
-    let next = AtomicUsize::new(0);
     let mut statuses = vec![Status::Unknown("not looked up".into()); paths.len()];
     let mut progress = Counter::new(quiet, paths.len() as u64, "paths");
-    std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::channel();
-        for _ in 0..concurrency.min(paths.len()) {
-            let (tx, next) = (tx.clone(), &next);
-            s.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(p) = paths.get(i) else { break };
-                    let hash = hash_part(p).expect("checked when read");
-                    if tx.send((i, cache.lookup(hash))).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        let (mut done, mut missing, mut unknown) = (0, 0, 0);
-        for (i, status) in rx {
-            done += 1;
-            missing += u64::from(status == Status::Missing);
-            unknown += u64::from(matches!(status, Status::Unknown(_)));
-            statuses[i] = status;
-            progress.update(done, || format!("{missing} missing  {unknown} unknown"));
-        }
+    let (mut done, mut missing, mut unknown) = (0, 0, 0);
+    let look_up = |p: &String| cache.lookup(hash_part(p).expect("checked when read"));
+    http::pool::each(paths, concurrency, look_up, |i, status| {
+        done += 1;
+        missing += u64::from(status == Status::Missing);
+        unknown += u64::from(matches!(status, Status::Unknown(_)));
+        statuses[i] = status;
+        progress.update(done, || format!("{missing} missing  {unknown} unknown"));
     });
     progress.finish();
     statuses

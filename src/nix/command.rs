@@ -10,12 +10,15 @@ pub struct NixCommand {
 }
 
 /// What a worker's evaluation may not do: read outside what `-I` allows, fetch at evaluation
-/// time (restrict-eval refuses URIs), build to import, or ask a substituter.
+/// time (restrict-eval refuses URIs), build to import, or ask a substituter. And the private
+/// store, a cache of .drv files, does without synced metadata (SQLite's `synchronous = off`):
+/// every .drv write costs less.
 const RESTRICTED: &[(&str, &str)] = &[
     ("restrict-eval", "true"),
     ("allow-import-from-derivation", "false"),
     ("substituters", ""),
     ("show-trace", "false"),
+    ("fsync-metadata", "false"),
 ];
 
 impl NixCommand {
@@ -24,6 +27,27 @@ impl NixCommand {
         let mut cmd = Command::new(nix);
         cmd.arg("--eval").env_remove("NIX_PATH");
         NixCommand { cmd }
+    }
+
+    /// `nix repl` with one `@nix {…}` JSON log line per message (see [`super::log`]): the same
+    /// on every Nix version, unlike the repl's own output.
+    pub fn repl(nix: &Path) -> NixCommand {
+        let mut cmd = Command::new(nix);
+        cmd.env_remove("NIX_PATH").args([
+            "--extra-experimental-features",
+            "nix-command",
+            "repl",
+            "--log-format",
+            "internal-json",
+        ]);
+        NixCommand { cmd }
+    }
+
+    /// The store below `root` (a chroot store) for the repl, which writes `.drv` files when a
+    /// `drvPath` is forced without being asked to.
+    pub fn repl_store(mut self, root: &Path) -> Self {
+        self.cmd.arg("--store").arg(root);
+        self
     }
 
     /// `nix-instantiate --parse`: checks syntax only.
@@ -79,12 +103,6 @@ impl NixCommand {
     /// Evaluates `expr` (`-E`).
     pub fn expr(mut self, expr: &str) -> Self {
         self.cmd.args(["-E", expr]);
-        self
-    }
-
-    /// Evaluates the file at `path`.
-    pub fn file(mut self, path: &Path) -> Self {
-        self.cmd.arg(path);
         self
     }
 

@@ -25,10 +25,28 @@ pub fn read(store_root: &Path, store_path: &str) -> Result<Drv> {
 
 /// The environment of the .drv at `store_path`.
 pub fn read_env(store_root: &Path, store_path: &str) -> Result<BTreeMap<String, String>> {
+    Ok(read_parts(store_root, store_path)?.env)
+}
+
+/// The .drv at `store_path`, field by field.
+pub fn read_parts(store_root: &Path, store_path: &str) -> Result<Parts> {
     let text = read_text(store_root, store_path)?;
-    Ok(Parts::parse(&text)
-        .with_context(|| format!("parsing {store_path}"))?
-        .env)
+    Parts::parse(&text).with_context(|| format!("parsing {store_path}"))
+}
+
+/// Whether the .drv at `store_path` is there whole (it ends as every .drv ends): the private
+/// store's metadata is not synced to disk, so after a power failure a journaled derivation may
+/// have lost its file.
+pub fn is_whole(store_root: &Path, store_path: &str) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let file = store_root.join(store_path.trim_start_matches('/'));
+    let mut last = [0u8];
+    std::fs::File::open(file)
+        .and_then(|mut f| {
+            f.seek(SeekFrom::End(-1))?;
+            f.read_exact(&mut last)
+        })
+        .is_ok_and(|()| last[0] == b')')
 }
 
 pub(super) fn read_text(store_root: &Path, store_path: &str) -> Result<String> {
@@ -290,6 +308,24 @@ mod tests {
         let d = parse(t).unwrap();
         assert_eq!(d.inputs, vec!["/nix/store/b.drv"]);
         assert!(d.fixed.is_some());
+    }
+
+    #[test]
+    fn a_cut_drv_is_not_whole() {
+        let root = tempfile::tempdir().unwrap();
+        let store = root.path().join("nix/store");
+        std::fs::create_dir_all(&store).unwrap();
+        let text = r#"Derive([("out","/nix/store/a-p","","")],[],[],"x","/bin/sh",[],[])"#;
+        std::fs::write(store.join("a.drv"), text).unwrap();
+        std::fs::write(store.join("cut.drv"), &text[..20]).unwrap();
+        std::fs::write(store.join("empty.drv"), "").unwrap();
+        assert!(is_whole(root.path(), "/nix/store/a.drv"));
+        for p in ["cut", "empty", "gone"] {
+            assert!(
+                !is_whole(root.path(), &format!("/nix/store/{p}.drv")),
+                "{p}"
+            );
+        }
     }
 
     #[test]

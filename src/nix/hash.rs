@@ -1,13 +1,14 @@
 //! Hash encodings: a .drv's base16 to SRI (what fods.jsonl holds), and SRI back to base16 and to
-//! Nix's base32, the forms hashed mirrors are asked for; and Nix's base-32 alphabet, which store
-//! path hashes use too.
+//! Nix's base32, the forms hashed mirrors are asked for; every form an expression may write
+//! (`written`, for the hash literals of a tree); and Nix's base-32 alphabet, which store path
+//! hashes use too.
 use anyhow::{Context, Result, bail};
 
 /// Nix's base-32 alphabet (no e, o, t, u), for hashes and store path hash parts.
 pub const BASE32: &[u8; 32] = b"0123456789abcdfghijklmnpqrsvwxyz";
 
 /// An SRI hash (`sha256-<base64>`) split into algorithm and digest.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Digest {
     pub algo: String,
     pub bytes: Vec<u8>,
@@ -37,6 +38,70 @@ impl Digest {
         })
     }
 
+    /// Nix's base32 as an expression writes it (`nix-hash --to-base32`); `None` unless `text` is
+    /// exactly the encoding of `size` bytes (the unused high bits of the first character zero).
+    pub fn from_nix32(algo: &str, text: &str, size: usize) -> Option<Digest> {
+        if text.len() != (size * 8 - 1) / 5 + 1 {
+            return None;
+        }
+        let mut bytes = vec![0u8; size];
+        for (n, c) in text.bytes().rev().enumerate() {
+            let digit = BASE32.iter().position(|&a| a == c)? as u16;
+            let (i, j) = (n * 5 / 8, n * 5 % 8);
+            let shifted = digit << j;
+            bytes[i] |= shifted as u8;
+            let carry = (shifted >> 8) as u8;
+            if i + 1 < size {
+                bytes[i + 1] |= carry;
+            } else if carry != 0 {
+                return None;
+            }
+        }
+        Some(Digest {
+            algo: algo.to_owned(),
+            bytes,
+        })
+    }
+
+    /// A digest as a Nix expression may write it: SRI (`sha256-…`), `algo:` followed by base16,
+    /// base32 or base64, or a bare digest in one of those. The algorithm comes from the SRI or
+    /// prefix, else from `algo` (what the attribute's name says), else from the length alone (a
+    /// 32-character digest is then md5 in base16 when it can be, as Nix reads `md5 = "…"`).
+    pub fn written(algo: Option<&str>, text: &str) -> Option<Digest> {
+        if let Some((a, rest)) = text.split_once(':') {
+            return Digest::bare(Some(a).filter(|a| size_of(a).is_some())?, rest);
+        }
+        if let Some((a, _)) = text.split_once('-')
+            && size_of(a).is_some()
+        {
+            let d = Digest::from_sri(text)?;
+            return (Some(d.bytes.len()) == size_of(a)).then_some(d);
+        }
+        match algo {
+            Some(a) => Digest::bare(a, text),
+            None => ["md5", "sha1", "sha256", "sha512"]
+                .iter()
+                .find_map(|a| Digest::bare(a, text)),
+        }
+    }
+
+    /// A digest of a known algorithm without prefix: base16, Nix's base32 or base64, told apart
+    /// by their lengths (never equal for one algorithm).
+    fn bare(algo: &str, text: &str) -> Option<Digest> {
+        let size = size_of(algo)?;
+        if text.len() == size * 2 {
+            Digest::from_hex(algo, text).ok()
+        } else if text.len() == size.div_ceil(3) * 4 {
+            let bytes = from_base64(text)?;
+            (bytes.len() == size).then(|| Digest {
+                algo: algo.to_owned(),
+                bytes,
+            })
+        } else {
+            Digest::from_nix32(algo, text, size)
+        }
+    }
+
     /// `algo-<base64>`, standard base64 with padding.
     pub fn sri(&self) -> String {
         format!("{}-{}", self.algo, base64(&self.bytes))
@@ -62,6 +127,71 @@ impl Digest {
                 BASE32[usize::from((lo | hi) & 0x1f)] as char
             })
             .collect()
+    }
+}
+
+/// The digest size of the hash algorithms Nix knows.
+pub fn size_of(algo: &str) -> Option<usize> {
+    match algo {
+        "md5" => Some(16),
+        "sha1" => Some(20),
+        "sha256" => Some(32),
+        "sha512" => Some(64),
+        _ => None,
+    }
+}
+
+/// A running digest of what is written to it, by one of the algorithms a fixed output may
+/// name (RustCrypto's implementations).
+pub enum Hasher {
+    Md5(md5::Md5),
+    Sha1(sha1::Sha1),
+    Sha256(sha2::Sha256),
+    Sha512(sha2::Sha512),
+}
+
+impl Hasher {
+    /// `md5`, `sha1`, `sha256` or `sha512`; `None` for anything else.
+    pub fn new(algo: &str) -> Option<Hasher> {
+        use sha2::Digest as _;
+        Some(match algo {
+            "md5" => Hasher::Md5(md5::Md5::new()),
+            "sha1" => Hasher::Sha1(sha1::Sha1::new()),
+            "sha256" => Hasher::Sha256(sha2::Sha256::new()),
+            "sha512" => Hasher::Sha512(sha2::Sha512::new()),
+            _ => return None,
+        })
+    }
+
+    pub fn finish(self) -> Digest {
+        use sha2::Digest as _;
+        let (algo, bytes) = match self {
+            Hasher::Md5(h) => ("md5", h.finalize().to_vec()),
+            Hasher::Sha1(h) => ("sha1", h.finalize().to_vec()),
+            Hasher::Sha256(h) => ("sha256", h.finalize().to_vec()),
+            Hasher::Sha512(h) => ("sha512", h.finalize().to_vec()),
+        };
+        Digest {
+            algo: algo.to_owned(),
+            bytes,
+        }
+    }
+}
+
+impl std::io::Write for Hasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest as _;
+        match self {
+            Hasher::Md5(h) => h.update(buf),
+            Hasher::Sha1(h) => h.update(buf),
+            Hasher::Sha256(h) => h.update(buf),
+            Hasher::Sha512(h) => h.update(buf),
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -136,6 +266,52 @@ mod tests {
         );
     }
 
+    /// hello-2.10's hash in every form an expression may write it.
+    #[test]
+    fn written_forms_of_one_digest() {
+        let hex = "31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b";
+        let nix32 = "0ssi1wpaf7plaswqqjwigppsg5fyh99vdlb9kzl7c9lng89ndq1i";
+        let sri = "sha256-MeBmE3qWJnbon2nRtlOC3pWn732RS4y5VvQepy4PUWs=";
+        let want = Digest::from_hex("sha256", hex).unwrap();
+        for (algo, text) in [
+            (Some("sha256"), hex.to_owned()),
+            (Some("sha256"), nix32.to_owned()),
+            (None, nix32.to_owned()),
+            (None, hex.to_owned()),
+            (None, sri.to_owned()),
+            (Some("md5"), sri.to_owned()),
+            (None, format!("sha256:{nix32}")),
+            (None, format!("sha256:{hex}")),
+            (
+                Some("sha256"),
+                "MeBmE3qWJnbon2nRtlOC3pWn732RS4y5VvQepy4PUWs=".to_owned(),
+            ),
+        ] {
+            assert_eq!(Digest::written(algo, &text), Some(want.clone()), "{text}");
+        }
+        assert_eq!(
+            Digest::from_nix32("sha256", nix32, 32).unwrap().nix32(),
+            nix32
+        );
+    }
+
+    #[test]
+    fn written_rejects_what_is_no_digest() {
+        let nix32 = "0ssi1wpaf7plaswqqjwigppsg5fyh99vdlb9kzl7c9lng89ndq1i";
+        // The first character holds one bit of a sha256: `2` sets an unused one.
+        assert_eq!(Digest::written(None, &format!("2{}", &nix32[1..])), None);
+        // `e`, `o`, `t`, `u` are not in Nix's alphabet.
+        assert_eq!(Digest::written(None, &format!("e{}", &nix32[1..])), None);
+        assert_eq!(Digest::written(Some("sha256"), "unknown"), None);
+        assert_eq!(Digest::written(None, "blake3:abc"), None);
+        assert_eq!(Digest::written(Some("sha1"), &nix32[..40]), None);
+        // 32 characters: md5 in base16 when it can be, else sha1 in base32.
+        let md5 = Digest::written(None, "10862058c257904d2189e2bebb03c71f").unwrap();
+        assert_eq!(md5.algo, "md5");
+        let sha1 = Digest::written(None, "0ssi1wpaf7plaswqqjwigppsg5fyh99v").unwrap();
+        assert_eq!((sha1.algo.as_str(), sha1.bytes.len()), ("sha1", 20));
+    }
+
     #[test]
     fn base64_matches_known_values() {
         assert_eq!(base64(b"f"), "Zg==");
@@ -154,6 +330,24 @@ mod tests {
         assert_eq!(Digest::from_sri(&d.sri()).unwrap().hex(), hex);
         assert!(Digest::from_hex("sha256", "abc").is_err());
         assert!(Digest::from_hex("sha256", "zz").is_err());
+    }
+
+    #[test]
+    fn hashers_match_known_digests() {
+        use std::io::Write;
+        let digest = |algo: &str| {
+            let mut h = Hasher::new(algo).unwrap();
+            h.write_all(b"abc").unwrap();
+            h.finish().hex()
+        };
+        assert_eq!(digest("md5"), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(digest("sha1"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            digest("sha256"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert!(digest("sha512").starts_with("ddaf35a193617aba"));
+        assert!(Hasher::new("blake3").is_none());
     }
 
     #[test]

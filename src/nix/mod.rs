@@ -6,5 +6,8 @@ pub mod drv;
 pub mod errors;
 pub mod fixed;
 pub mod hash;
+pub mod literal;
+pub mod log;
+pub mod nar;
 pub mod store;
 pub mod version;

@@ -1,23 +1,50 @@
-//! Which `nix-instantiate` runs, and whether it is new enough.
+//! Which Nix runs, found once: `nix-instantiate` for the checks before a scan and `nix` for the
+//! workers' `nix repl`, both from PATH, and whether they are new enough.
 use crate::error::{BadInput, bad};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `nix-instantiate` from PATH.
-pub fn find_nix_instantiate() -> Result<PathBuf, BadInput> {
+/// The Nix a scan runs.
+#[derive(Clone, Debug)]
+pub struct Nix {
+    pub instantiate: PathBuf,
+    /// `nix`, whose `repl` the workers run.
+    pub nix: PathBuf,
+}
+
+impl Nix {
+    /// Finds `nix-instantiate` and `nix` on PATH and checks the version.
+    pub fn find() -> Result<Nix, BadInput> {
+        let instantiate = on_path("nix-instantiate")?;
+        // The `nix` beside nix-instantiate, so that both are one installation.
+        let beside = instantiate.with_file_name("nix");
+        let nix = if beside.is_file() {
+            beside
+        } else {
+            on_path("nix")?
+        };
+        check_nix_version(&instantiate)?;
+        Ok(Nix { instantiate, nix })
+    }
+}
+
+fn on_path(name: &str) -> Result<PathBuf, BadInput> {
     std::env::var_os("PATH")
         .iter()
         .flat_map(std::env::split_paths)
-        .map(|d| d.join("nix-instantiate"))
+        .map(|d| d.join(name))
         .find(|p| p.is_file())
         .ok_or_else(|| {
-            bad("no nix-instantiate on PATH: install Nix (Debian: apt-get install nix-bin)")
+            bad(format!(
+                "no {name} on PATH: install Nix (Debian: apt-get install nix-bin)"
+            ))
         })
 }
 
-/// The oldest Nix whose `nix-instantiate` has everything the harness uses (`--read-write-mode`
-/// with `--store`, `restrict-eval`, `allow-import-from-derivation`).
-const MIN_NIX: (u32, u32) = (2, 3);
+/// The oldest Nix with everything the workers use: `nix repl` (behind the `nix-command`
+/// experimental feature from 2.4 on, which older versions do not know how to enable),
+/// `--log-format internal-json`, `--store`, `restrict-eval`, `allow-import-from-derivation`.
+const MIN_NIX: (u32, u32) = (2, 4);
 
 /// The `major.minor` in what `--version` printed: `nix-instantiate (Nix) 2.8.0`, or Lix's
 /// `nix-instantiate (Lix, like Nix) 2.91.1`.
@@ -33,14 +60,14 @@ pub fn parse_version(text: &str) -> Option<(u32, u32)> {
 
 /// Refuses a `nix-instantiate` older than [`MIN_NIX`]; Lix ("Lix, like Nix") passes by its
 /// Nix-compatible version number.
-pub fn check_nix_version(nix: &Path) -> Result<(), BadInput> {
+fn check_nix_version(nix: &Path) -> Result<(u32, u32), BadInput> {
     let out = Command::new(nix)
         .arg("--version")
         .output()
         .map_err(|e| bad(format!("cannot run {}: {e}", nix.display())))?;
     let text = String::from_utf8_lossy(&out.stdout);
     match parse_version(&text) {
-        Some(v) if v >= MIN_NIX => Ok(()),
+        Some(v) if v >= MIN_NIX => Ok(v),
         Some((a, b)) => Err(bad(format!(
             "{} is Nix {a}.{b}, too old: fodfuzz needs Nix {}.{} or newer",
             nix.display(),

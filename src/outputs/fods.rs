@@ -216,6 +216,37 @@ impl Reader {
     }
 }
 
+/// The hash and the reaching systems of each line, for coverage: read line by line, each line's
+/// reaches only as far as their systems.
+pub fn for_each_hash(file: &Path, mut f: impl FnMut(&str, Vec<&str>)) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Line<'a> {
+        #[serde(borrow)]
+        hash: std::borrow::Cow<'a, str>,
+        #[serde(rename = "reachedBy", default, borrow)]
+        reached_by: Vec<System<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct System<'a> {
+        #[serde(borrow)]
+        system: std::borrow::Cow<'a, str>,
+    }
+    let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    for (n, line) in std::io::BufReader::new(input).lines().enumerate() {
+        let line = line.with_context(|| format!("reading {}", file.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let l: Line = serde_json::from_str(&line)
+            .map_err(|e| bad(format!("{}:{}: {e}", file.display(), n + 1)))?;
+        let mut systems: Vec<&str> = l.reached_by.iter().map(|r| r.system.as_ref()).collect();
+        systems.sort_unstable();
+        systems.dedup();
+        f(&l.hash, systems);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

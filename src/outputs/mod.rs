@@ -1,6 +1,10 @@
 //! The files a scan leaves in its output directory, each format with its writer and its
 //! reader, sorted so that equal scans give equal files. Each file is written through a
 //! temporary file, so a reader never sees half of one.
+pub mod check_file;
+pub mod coverage;
+pub mod coverage_html;
+pub mod failures;
 pub mod fods;
 pub mod graph_file;
 pub mod mirrors;
@@ -51,11 +55,7 @@ pub fn write_all(s: &ScanOutputs) -> Result<()> {
         fods::write(w, findings.fods.values())
     })?;
     write_file(dir, "failures.jsonl", |w| {
-        for f in &findings.failures {
-            serde_json::to_writer(&mut *w, f)?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
+        failures::write(w, &findings.failures)
     })?;
     write_file(dir, "store-paths", |w| {
         paths::write(w, findings.fods.keys().map(String::as_str))
@@ -69,10 +69,23 @@ pub fn write_all(s: &ScanOutputs) -> Result<()> {
     })?;
     let mirrors = mirrors::write_all(dir, &findings.fods, s.graph.store_root(), s.revision)?;
     write_file(dir, "summary.json", |w| {
-        let mut v = summary::summary(findings, s.cells, s.stats, s.wall, s.complete);
+        let drv_files = s.graph.graph.node_count();
+        let mut v = summary::summary(findings, s.cells, s.stats, drv_files, s.wall, s.complete);
         v["mirrors"] = serde_json::to_value(&mirrors)?;
         serde_json::to_writer_pretty(&mut *w, &v)?;
         w.write_all(b"\n")?;
         Ok(())
     })
+}
+
+/// coverage.json, coverage.txt and the HTML report in coverage/, for a scan of the tree at
+/// `tree`.
+pub fn write_coverage(
+    dir: &Path,
+    tree: &Path,
+    c: &crate::coverage::report::Coverage,
+) -> Result<()> {
+    write_file(dir, "coverage.json", |w| coverage::write_json(w, c))?;
+    write_file(dir, "coverage.txt", |w| coverage::write_text(w, c))?;
+    coverage_html::write(dir, tree, c)
 }

@@ -14,6 +14,7 @@ pub fn summary(
     findings: &Findings,
     cells: &[Cell],
     stats: &[CellStats],
+    drv_files: usize,
     wall: f64,
     complete: bool,
 ) -> serde_json::Value {
@@ -30,6 +31,7 @@ pub fn summary(
                 "system": c.system, "config": c.label, "attributesVisited": s.visited,
                 "derivations": s.derivations, "fods": fods, "uniqueFods": unique, "failures": s.failures,
                 "cyclesPruned": s.cycles_pruned, "depthPruned": s.depth_pruned,
+                "aliasedSets": s.aliased_sets, "visitsSaved": s.visits_saved,
                 "wallSeconds": tenths(s.wall.as_secs_f64()),
             })
         })
@@ -40,11 +42,33 @@ pub fn summary(
         "totals": {
             "attributesVisited": stats.iter().map(|s| s.visited).sum::<u64>(),
             "derivations": stats.iter().map(|s| s.derivations).sum::<u64>(),
+            "drvFiles": drv_files,
             "fods": findings.fods.len(),
             "failures": findings.failures.len(),
+            "aliasedSets": stats.iter().map(|s| s.aliased_sets).sum::<u64>(),
+            "visitsSaved": stats.iter().map(|s| s.visits_saved).sum::<u64>(),
             "wallSeconds": tenths(wall),
         },
     })
+}
+
+/// The cells of a written summary.json: (system, config) each.
+pub fn read_cells(path: &std::path::Path) -> anyhow::Result<Vec<(String, String)>> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}", path.display()))?;
+    let cells = v["cells"].as_array().map_or(&[][..], Vec::as_slice);
+    Ok(cells
+        .iter()
+        .filter_map(|c| {
+            Some((
+                c["system"].as_str()?.to_owned(),
+                c["config"].as_str()?.to_owned(),
+            ))
+        })
+        .collect())
 }
 
 /// For each (system, config): how many FODs it reaches, and how many only it reaches.
@@ -67,11 +91,7 @@ mod tests {
     use std::time::Duration;
 
     fn cell(system: &str, label: &str) -> Cell {
-        Cell {
-            system: system.into(),
-            config: "{}".into(),
-            label: label.into(),
-        }
+        Cell::new(system, "{}", label)
     }
 
     #[test]
@@ -128,7 +148,7 @@ mod tests {
                 ..CellStats::default()
             },
         ];
-        let s = summary(&findings, &cells, &stats, 5.55, true);
+        let s = summary(&findings, &cells, &stats, 9, 5.55, true);
         assert_eq!(s["cells"][0]["fods"], 2);
         assert_eq!(
             s["cells"][0]["uniqueFods"], 1,
@@ -140,6 +160,7 @@ mod tests {
         assert_eq!(s["cells"][1]["failures"], 1);
         assert_eq!(s["totals"]["attributesVisited"], 7);
         assert_eq!(s["totals"]["derivations"], 3);
+        assert_eq!(s["totals"]["drvFiles"], 9);
         assert_eq!(s["totals"]["fods"], 2);
         assert_eq!(s["totals"]["failures"], 1);
         assert_eq!(s["totals"]["wallSeconds"], 5.6);

@@ -14,6 +14,8 @@ struct Entry {
     path: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     explain: bool,
+    #[serde(rename = "aliasOf", default, skip_serializing_if = "Option::is_none")]
+    alias_of: Option<Vec<String>>,
     outcome: Outcome,
 }
 
@@ -36,6 +38,7 @@ impl Journal {
                         cell: e.cell,
                         path: e.path,
                         explain: e.explain,
+                        alias_of: e.alias_of,
                     };
                     done.insert(key, e.outcome);
                 }
@@ -68,6 +71,7 @@ impl Journal {
             cell: key.cell,
             path: key.path.clone(),
             explain: key.explain,
+            alias_of: key.alias_of.clone(),
             outcome: outcome.clone(),
         };
         let mut line = serde_json::to_vec(&entry)?;
@@ -83,11 +87,7 @@ mod tests {
     use crate::scan::record::Visit;
 
     fn key(cell: usize, name: &str) -> TaskKey {
-        TaskKey {
-            cell,
-            path: vec![name.into()],
-            explain: false,
-        }
+        TaskKey::visit(cell, vec![name.into()])
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! `fodfuzz scan`, in three phases: [`prepare`] checks the input and the output directory and
 //! decides every setting once; [`walk`] runs the dispatcher and the workers over the matrix;
 //! [`write`] turns the graph and the records into the output files.
+pub mod alias;
 pub mod journal;
 pub mod memory;
 pub mod outdir;
 pub mod plan;
 pub mod preflight;
 pub mod record;
+pub mod report;
 pub mod runner;
 pub mod target;
 pub mod walk;
@@ -14,7 +16,9 @@ pub mod walk;
 use crate::cli::ScanArgs;
 use crate::error::Interrupted;
 use crate::model::{Cell, Findings, Reach};
-use crate::nix::{store, version};
+use crate::nix::store;
+use crate::nix::version::Nix;
+use crate::nix::{drv, literal};
 use crate::outputs::{self, ScanOutputs};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
@@ -36,6 +40,10 @@ struct Prepared {
     walk: WalkOptions,
     max_memory: u64,
     out: PathBuf,
+    /// What the results depend on (the same for a resumed scan).
+    plan: serde_json::Value,
+    /// Attributes the last complete run of this plan visited, for the ETA.
+    expected: Option<u64>,
     /// The tree's revision, for sources.json.
     revision: Option<String>,
 }
@@ -43,38 +51,63 @@ struct Prepared {
 pub fn scan(args: ScanArgs) -> Result<()> {
     let started = Instant::now();
     let p = prepare(&args)?;
-    let (mut journal, replay) = Journal::open(&p.out.join("journal.jsonl"), args.resume)?;
+    let (mut journal, mut replay) = Journal::open(&p.out.join("journal.jsonl"), args.resume)?;
+    // A derivation whose .drv did not survive (a power failure: the store is not synced) is
+    // evaluated again rather than replayed.
+    replay.retain(|_, outcome| match outcome {
+        record::Outcome::Visited(record::Visit::Drv { drv_path, .. }) => {
+            drv::is_whole(&p.setup.store, drv_path)
+        }
+        _ => true,
+    });
     let replayed = replay.len();
-    let mut progress = Progress::new(args.quiet);
+    let mut progress = Progress::new(args.quiet, p.expected);
     let finished = walk(&p, &mut journal, replay, &mut progress)?;
     progress.finish();
     let wall = started.elapsed().as_secs_f64();
-    let (findings, fods) = write(&p, &finished, wall)?;
-    if !args.quiet {
+    let Written { findings, coverage } = write(&p, &finished, wall)?;
+    let failures: Vec<_> = findings.failures.into_iter().collect();
+    if finished.interrupted.is_none()
+        && let Some(e) = report::root_failed(&failures, p.cells.len(), &p.setup.target.identity())
+    {
+        return Err(e.into());
+    }
+    let stats = &finished.walked.stats;
+    let counts = report::Counts {
+        cells: p.cells.len(),
+        attributes: stats.iter().map(|s| s.visited).sum(),
+        replayed,
+        derivations: stats.iter().map(|s| s.derivations).sum(),
+        drv_files: finished.built.graph.graph.node_count(),
+        fods: findings.fods.len(),
+        failures: failures.len(),
+        wall,
+    };
+    // Even quiet, a scan says what it found: the progress is what -q silences.
+    eprintln!("{}", report::final_line(&counts, &p.out));
+    if let Some((literals, reached)) = coverage {
         eprintln!(
-            "fodfuzz: {} cells, {} attributes ({} from the journal), {} derivations, {} FODs, {} failures in {:.1} s; wrote {}",
-            p.cells.len(),
-            finished.walked.stats.iter().map(|s| s.visited).sum::<u64>(),
-            replayed,
-            finished.built.graph.graph.node_count(),
-            fods,
-            findings,
-            wall,
-            p.out.display()
+            "fodfuzz: {reached} of {literals} hash literals of the tree reached ({:.1} %): see coverage.txt",
+            outputs::coverage::percent(reached, literals)
         );
+    }
+    if let Some(w) = report::warnings(&failures) {
+        eprintln!("{w}");
+    }
+    if !args.quiet && finished.interrupted.is_none() {
+        eprintln!("{}", report::next_steps(&p.out, &failures));
     }
     match finished.interrupted {
         Some(sig) => Err(Interrupted(sig).into()),
-        None => Ok(()),
+        None => outdir::record_run(&p.out, &p.plan, counts.attributes, wall),
     }
 }
 
 /// Checks the input, prepares the output directory and the private store, and settles every
 /// setting of the run.
 fn prepare(args: &ScanArgs) -> Result<Prepared> {
-    let nix = version::find_nix_instantiate()?;
-    version::check_nix_version(&nix)?;
-    let (target, cells) = target::resolve(&nix, args)?;
+    let nix = Nix::find()?;
+    let (target, cells, allow) = target::resolve(&nix.instantiate, args)?;
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -88,11 +121,12 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
     // What the results depend on: a resumed scan must have the same.
     let plan = serde_json::json!({
         "tree": target.identity(),
-        "cells": cells.iter().map(|c| [&c.system, &c.config, &c.label]).collect::<Vec<_>>(),
+        "cells": cells.iter().map(plan_cell).collect::<Vec<_>>(),
         "maxDepth": args.max_depth,
         "roots": roots.as_ref().map(|r| { let mut v: Vec<_> = r.iter().collect(); v.sort(); v }),
     });
     outdir::stamp(&work, &out, &plan, args.resume)?;
+    let expected = outdir::last_run(&out, &plan);
     let harness = work.join("visit.nix");
     std::fs::write(&harness, HARNESS)?;
     let store = match &args.store {
@@ -102,13 +136,15 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
         }
         None => out.join(".store"),
     };
-    store::init_store(&nix, &store)?;
+    store::init_store(&nix.instantiate, &store)?;
     Ok(Prepared {
         revision: target.revision(),
         setup: Setup {
-            nix_instantiate: nix,
+            nix,
             harness,
+            cells_expr: cells_expr(&cells),
             target,
+            allow,
             store,
             work_dir: work,
             attr_timeout: Duration::from_secs_f64(args.attr_timeout.max(0.1)),
@@ -124,7 +160,46 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
         cells,
         max_memory,
         out,
+        plan,
+        expected,
     })
+}
+
+/// A cell in plan.json: system, config, label, and where a variation starts and what it
+/// overrides when it does (so that plain matrices keep their plan).
+fn plan_cell(c: &Cell) -> serde_json::Value {
+    let mut v = serde_json::json!([c.system, c.config, c.label]);
+    if !c.start.is_empty() || !c.overrides.is_empty() {
+        let overrides: Vec<_> = c.overrides.iter().map(|o| (&o.path, &o.args)).collect();
+        v.as_array_mut()
+            .expect("an array")
+            .push(serde_json::json!({"start": c.start, "overrides": overrides}));
+    }
+    v
+}
+
+/// The harness's `cells`: each cell's system and config, in the matrix's order. A config is the
+/// user's expression as written (a newline after it, should it end in a comment).
+fn cells_expr(cells: &[Cell]) -> String {
+    let mut out = String::from("[");
+    for c in cells {
+        let system = literal::string(&c.system);
+        let overrides: Vec<String> = c
+            .overrides
+            .iter()
+            .map(|o| {
+                let path = literal::string_list(&o.path);
+                format!("{{ path = {path}; args = ({}\n); }}", o.args)
+            })
+            .collect();
+        out.push_str(&format!(
+            " {{ system = {system}; config = ({}\n); overrides = [ {} ]; }}",
+            c.config,
+            overrides.join(" ")
+        ));
+    }
+    out.push_str(" ]");
+    out
 }
 
 /// Runs the walk on a runtime of its own.
@@ -151,21 +226,34 @@ fn walk(
     finished.context("scan")
 }
 
-/// Collects the findings from the graph and writes every output file; returns the number of
-/// failures and of FODs.
-fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<(usize, usize)> {
+/// What the write phase gives back: the findings, and for a tree the coverage of its hash
+/// literals (all, reached).
+struct Written {
+    findings: Findings,
+    coverage: Option<(usize, usize)>,
+}
+
+/// Collects the findings from the graph and writes every output file.
+fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<Written> {
     let graph = &finished.built.graph;
-    let roots: Vec<(Reach, NodeIndex)> = finished
+    let mut roots: Vec<(Reach, NodeIndex)> = finished
         .walked
         .roots
         .iter()
         .zip(&finished.built.roots)
         .filter_map(|(reach, node)| Some((reach.clone(), *node.as_ref().ok()?)))
         .collect();
+    let mut failures = finished.walked.failures.clone();
+    alias::mirror(
+        &finished.walked.aliases,
+        &p.cells,
+        &mut roots,
+        &mut failures,
+    );
     let mut findings = graph.findings(&roots);
     findings.merge(Findings {
         fods: Default::default(),
-        failures: finished.walked.failures.iter().cloned().collect(),
+        failures: failures.into_iter().collect(),
     });
     outputs::write_all(&ScanOutputs {
         dir: &p.out,
@@ -178,5 +266,12 @@ fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<(usize, usize)>
         complete: finished.interrupted.is_none(),
         revision: p.revision.as_deref(),
     })?;
-    Ok((findings.failures.len(), findings.fods.len()))
+    // Coverage of the fetch sites written in the tree (a target has no tree to cover).
+    let coverage = match &p.setup.target {
+        target::Target::Tree(tree) => Some(crate::coverage::write_for_scan(
+            &p.out, tree, &findings, &p.cells,
+        )?),
+        target::Target::Expr { .. } => None,
+    };
+    Ok(Written { findings, coverage })
 }

@@ -25,6 +25,13 @@ const OUTPUTS: &[&str] = &[
 /// A non-empty output directory holds an earlier scan: continue it (`--resume`), replace it
 /// (`--force`), or refuse.
 pub fn prepare(dir: &Path, resume: bool, force: bool) -> Result<()> {
+    if resume && !dir.join(".fodfuzz/plan.json").is_file() {
+        return Err(bad(format!(
+            "nothing to resume in {}: no scan was started there (leave out --resume to start one)",
+            dir.display()
+        ))
+        .into());
+    }
     let non_empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
     if non_empty && !resume && !force {
         return Err(bad(format!(
@@ -54,16 +61,62 @@ pub fn stamp(work: &Path, out: &Path, plan: &serde_json::Value, resume: bool) ->
     if resume && plan_file.exists() {
         let old: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&plan_file)?).unwrap_or_default();
-        if old != *plan {
+        let differ = differences(&old, plan);
+        if !differ.is_empty() {
             return Err(bad(format!(
-                "{} holds a scan of another tree, matrix or depth: resume it with the same arguments, or use --force",
-                out.display()
+                "{} holds a scan with another {}: resume it with the same arguments, or use --force",
+                out.display(),
+                differ.join(", ")
             ))
             .into());
         }
     }
     std::fs::write(&plan_file, serde_json::to_vec_pretty(plan)?)?;
     Ok(())
+}
+
+/// The last complete run's size, kept beside the outputs (and across `--force`, which nightly
+/// runs use), for the next run's ETA.
+const LAST_RUN: &str = ".fodfuzz-last-run.json";
+
+/// Attributes the last complete run of the same plan in `dir` visited.
+pub fn last_run(dir: &Path, plan: &serde_json::Value) -> Option<u64> {
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(LAST_RUN)).ok()?).ok()?;
+    (v.get("plan")? == plan).then(|| v.get("attributes")?.as_u64())?
+}
+
+/// Records a complete run's size for the next one.
+pub fn record_run(dir: &Path, plan: &serde_json::Value, attributes: u64, wall: f64) -> Result<()> {
+    let v = serde_json::json!({"plan": plan, "attributes": attributes, "wallSeconds": wall});
+    std::fs::write(dir.join(LAST_RUN), serde_json::to_vec_pretty(&v)?)?;
+    Ok(())
+}
+
+/// What differs between two plans, in the user's words: "tree (was X, now Y)" …
+fn differences(old: &serde_json::Value, new: &serde_json::Value) -> Vec<String> {
+    let fields = [
+        ("tree", "tree or target"),
+        ("cells", "matrix (--system/--config/--matrix)"),
+        ("maxDepth", "depth (--max-depth)"),
+        ("roots", "--roots"),
+    ];
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        v => v.to_string(),
+    };
+    let mut out: Vec<String> = fields
+        .iter()
+        .filter(|(k, _)| old.get(k) != new.get(k))
+        .map(|(k, what)| {
+            let (a, b) = (&old[*k], &new[*k]);
+            format!("{what} (was {}, now {})", show(a), show(b))
+        })
+        .collect();
+    if out.is_empty() && old != new {
+        out.push("plan".into());
+    }
+    out
 }
 
 /// `--roots FILE`: top-level names, one per line (blank lines and `#` comments ignored).
@@ -84,4 +137,33 @@ pub fn read_roots(file: &Path) -> Result<std::collections::HashSet<String>> {
         .into());
     }
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_are_named() {
+        let old = serde_json::json!({"tree": "/a", "cells": [["x", "{}", "{}"]], "maxDepth": 8, "roots": null});
+        let mut new = old.clone();
+        assert!(differences(&old, &new).is_empty());
+        new["tree"] = "/b".into();
+        new["maxDepth"] = 4.into();
+        assert_eq!(
+            differences(&old, &new),
+            vec![
+                "tree or target (was /a, now /b)",
+                "depth (--max-depth) (was 8, now 4)"
+            ]
+        );
+    }
+
+    #[test]
+    fn nothing_to_resume_is_bad_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = prepare(&dir.path().join("none"), true, false).unwrap_err();
+        assert!(e.downcast_ref::<crate::error::BadInput>().is_some());
+        assert!(e.to_string().contains("nothing to resume"), "{e}");
+    }
 }

@@ -51,11 +51,7 @@ pub fn cells(
     let mut cells = Vec::new();
     for system in &systems {
         for (label, config) in &named {
-            let cell = Cell {
-                system: system.clone(),
-                config: config.clone(),
-                label: label.clone(),
-            };
+            let cell = Cell::new(system, config, label);
             if !cells.contains(&cell) {
                 cells.push(cell);
             }
@@ -71,11 +67,7 @@ pub fn target_cell() -> Cell {
         "macos" => "darwin",
         os => os,
     };
-    Cell {
-        system: format!("{}-{os}", std::env::consts::ARCH),
-        config: "{}".into(),
-        label: "target".into(),
-    }
+    Cell::new(&format!("{}-{os}", std::env::consts::ARCH), "{}", "target")
 }
 
 /// A Nix system is `cpu-os`, e.g. `x86_64-linux`.

@@ -38,9 +38,36 @@ pub fn check_tree(nix: &Path, tree: &Path) -> Result<PathBuf, BadInput> {
     Ok(tree)
 }
 
-/// A `--config` must parse as a Nix expression.
-pub fn check_config(nix: &Path, expr: &str) -> Result<(), BadInput> {
-    parses(nix, expr).map_err(|e| bad(format!("invalid config expression {expr:?}: {e}")))
+/// A `--config` must parse, and evaluate (under the workers' restrictions, reading only what
+/// `allow` opens) to an attribute set.
+pub fn check_config(nix: &Path, expr: &str, allow: &[String]) -> Result<(), BadInput> {
+    let invalid = |e: String| bad(format!("invalid config expression {expr:?}: {e}"));
+    parses(nix, expr).map_err(invalid)?;
+    let out = allow
+        .iter()
+        .fold(NixCommand::eval(nix).no_store().restricted(), |n, a| {
+            n.include(a)
+        })
+        .expr(&format!("builtins.isAttrs ({expr}\n)"))
+        .into_std()
+        .output()
+        .map_err(|e| bad(format!("cannot run {}: {e}", nix.display())))?;
+    if !out.status.success() {
+        let e = first_error(&out.stderr);
+        let hint = if e.contains("forbidden in restricted mode") {
+            " (a scan reads only the tree and what --allow PATH adds)"
+        } else {
+            ""
+        };
+        return Err(invalid(format!("{e}{hint}")));
+    }
+    if String::from_utf8_lossy(&out.stdout).trim() != "true" {
+        return Err(invalid(
+            "it is not an attribute set (nixpkgs' config is one, e.g. { allowUnfree = true; })"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// A target expression (`--expr`, or what `--file`/`--attr` stand for) must parse.

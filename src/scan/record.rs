@@ -21,6 +21,11 @@ pub enum Visit {
     },
     Skip,
     Throw,
+    /// An alias check: whether the set at the path equals (is the same value as) the one at
+    /// the task's `alias_of`.
+    Alias {
+        equal: bool,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -40,12 +45,25 @@ impl Outcome {
 }
 
 /// A task of a scan: one attribute path of one cell, visited, or re-run alone to learn the
-/// message of a throw (`explain`).
+/// message of a throw (`explain`), or compared with a set already walked (`alias_of`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TaskKey {
     pub cell: usize,
     pub path: Vec<String>,
     pub explain: bool,
+    pub alias_of: Option<Vec<String>>,
+}
+
+impl TaskKey {
+    /// A visit of `path` in `cell`.
+    pub fn visit(cell: usize, path: Vec<String>) -> TaskKey {
+        TaskKey {
+            cell,
+            path,
+            explain: false,
+            alias_of: None,
+        }
+    }
 }
 
 #[cfg(test)]

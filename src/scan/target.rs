@@ -38,7 +38,8 @@ impl Target {
 
 /// The target of a scan and its cells, checked: a tree scanned over the matrix, or an
 /// expression (`--expr`, `--file [-A]`) scanned once.
-pub fn resolve(nix: &Path, args: &ScanArgs) -> anyhow::Result<(Target, Vec<Cell>)> {
+/// Also the paths restricted evaluation may read besides the tree's, for a tree's configs.
+pub fn resolve(nix: &Path, args: &ScanArgs) -> anyhow::Result<(Target, Vec<Cell>, Vec<String>)> {
     let target_expr = match (&args.expr, &args.file) {
         (Some(e), _) => Some(e.clone()),
         (None, Some(f)) => Some(file_expr(f, args.attr.as_deref())?),
@@ -48,10 +49,16 @@ pub fn resolve(nix: &Path, args: &ScanArgs) -> anyhow::Result<(Target, Vec<Cell>
         Some(_) => vec![plan::target_cell()],
         None => plan::cells(&args.systems, &args.configs, args.matrix.as_deref())?,
     };
+    let mut configs: Vec<&str> = cells.iter().map(|c| c.config.as_str()).collect();
+    configs.dedup();
+    let allow = match &target_expr {
+        Some(_) => Vec::new(),
+        None => config_allowed(&configs, &args.allow),
+    };
     let mut checked = Vec::new();
     for c in &cells {
         if !checked.contains(&&c.config) {
-            preflight::check_config(nix, &c.config)?;
+            preflight::check_config(nix, &c.config, &allow)?;
             checked.push(&c.config);
         }
     }
@@ -66,7 +73,7 @@ pub fn resolve(nix: &Path, args: &ScanArgs) -> anyhow::Result<(Target, Vec<Cell>
         (None, Some(path)) => Target::Tree(preflight::check_tree(nix, path)?),
         (None, None) => unreachable!("clap requires PATH, --expr or --file"),
     };
-    Ok((target, cells))
+    Ok((target, cells, allow))
 }
 
 /// The expression `--file FILE [--attr A]` stands for: FILE imported, called with `{}` when it is
@@ -75,7 +82,7 @@ pub fn file_expr(file: &Path, attr: Option<&str>) -> Result<String, BadInput> {
     let file = file
         .canonicalize()
         .map_err(|e| bad(format!("{}: {e}", file.display())))?;
-    let path = nix_string(&file.to_string_lossy());
+    let path = crate::nix::literal::string(&file.to_string_lossy());
     let mut expr =
         format!("(let f = import (/. + {path}); in if builtins.isFunction f then f {{}} else f)");
     for name in attr.into_iter().flat_map(|a| a.split('.')) {
@@ -83,7 +90,7 @@ pub fn file_expr(file: &Path, attr: Option<&str>) -> Result<String, BadInput> {
             return Err(bad(format!("malformed --attr {:?}", attr.unwrap_or(""))));
         }
         expr.push('.');
-        expr.push_str(&nix_string(name));
+        expr.push_str(&crate::nix::literal::string(name));
     }
     Ok(expr)
 }
@@ -97,19 +104,63 @@ pub fn allowed(expr: &str, file: Option<&Path>, extra: &[String]) -> Vec<String>
     if let Some(f) = file.and_then(|f| f.canonicalize().ok()) {
         dirs.extend(f.parent().map(widen));
     }
+    dirs.extend(written_dirs(expr));
+    listed(dirs, extra)
+}
+
+/// What restricted evaluation lets a tree scan's configs read besides the tree: each absolute
+/// path written in a config widened as for a target, the working directory when a config
+/// writes a relative path (`import ./cfg.nix`), and the user's `--allow` entries.
+pub fn config_allowed(configs: &[&str], extra: &[String]) -> Vec<String> {
+    let mut dirs = Vec::new();
+    for c in configs {
+        dirs.extend(written_dirs(c));
+        if has_relative_path(c) {
+            dirs.extend(std::env::current_dir());
+        }
+    }
+    listed(dirs, extra)
+}
+
+/// The directories of the absolute paths written in `expr`, widened.
+fn written_dirs(expr: &str) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
     for p in absolute_paths(expr) {
         let p = Path::new(&p);
         let dir = if p.is_dir() { Some(p) } else { p.parent() };
         dirs.extend(dir.filter(|d| d.is_dir()).map(widen));
     }
+    dirs
+}
+
+/// `dirs` as `-I` entries with the user's, sorted. The root is never meant: `/.` (in the
+/// expression `--file` stands for) would open every file to restricted evaluation (Nix 2.26
+/// reads `-I /.` as `/`).
+fn listed(dirs: Vec<PathBuf>, extra: &[String]) -> Vec<String> {
     let mut out: Vec<String> = dirs
         .into_iter()
+        .filter(|d| d.canonicalize().map_or(true, |c| c.parent().is_some()))
         .map(|d| d.to_string_lossy().into_owned())
         .collect();
     out.extend(extra.iter().cloned());
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether `expr` writes a relative path literal (`./x`, `../x`), which Nix resolves against
+/// the working directory for a command-line expression.
+fn has_relative_path(expr: &str) -> bool {
+    let is_path_char = |c: char| c.is_ascii_alphanumeric() || "._-+/".contains(c);
+    let mut prev = ' ';
+    for (i, c) in expr.char_indices() {
+        let rest = &expr[i..];
+        if c == '.' && !is_path_char(prev) && (rest.starts_with("./") || rest.starts_with("../")) {
+            return true;
+        }
+        prev = c;
+    }
+    false
 }
 
 /// The outermost ancestor of `dir` reached through directories that all have a default.nix.
@@ -148,23 +199,6 @@ fn absolute_paths(expr: &str) -> Vec<String> {
         }
         prev = c;
     }
-    out
-}
-
-/// A Nix string literal holding `s`.
-fn nix_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' | '\\' | '$' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' => out.push_str("\\n"),
-            _ => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 
@@ -219,6 +253,43 @@ mod tests {
         assert!(file_expr(&f, Some("a..b")).is_err());
         std::fs::remove_file(&f).unwrap();
         assert!(file_expr(&f, None).is_err());
+    }
+
+    #[test]
+    fn relative_paths_in_configs_open_the_working_directory() {
+        assert!(has_relative_path("import ./cfg.nix"));
+        assert!(has_relative_path("(import ../x/cfg.nix) // { }"));
+        assert!(!has_relative_path("{ a = 1.5; b = x./y; }"));
+        assert!(!has_relative_path("{ allowUnfree = true; }"));
+        let cwd = std::env::current_dir()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert_eq!(config_allowed(&["import ./c.nix"], &[]), vec![cwd]);
+        assert_eq!(
+            config_allowed(&["{}"], &["/x".into()]),
+            vec!["/x".to_owned()]
+        );
+    }
+
+    #[test]
+    fn the_root_is_never_allowed() {
+        let f = tempfile::tempdir().unwrap();
+        let file = f.path().join("site.nix");
+        std::fs::write(&file, "{ }: { }").unwrap();
+        let expr = file_expr(&file, None).unwrap();
+        assert!(expr.contains("/. + "), "{expr}");
+        let allow = allowed(&expr, Some(&file), &[]);
+        assert!(!allow.iter().any(|a| a == "/" || a == "/."), "{allow:?}");
+        assert!(
+            allow.contains(
+                &f.path()
+                    .canonicalize()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            )
+        );
     }
 
     #[test]

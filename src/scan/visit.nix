@@ -1,30 +1,40 @@
-# Evaluated by every fodfuzz worker (src/scan/runner/process.rs drives it): visits a batch of
-# attribute paths of one (system, config)
-# cell and streams one record per path to stderr with builtins.trace, so that a crash or an
-# uncatchable error (attribute missing, infinite recursion, ...) loses nothing already found:
-# the driver knows which path was in progress from the "@fodfuzz-start" marker.
+# Loaded once into each worker's `nix repl` (`:l`; src/scan/runner/session.rs drives it), which
+# then evaluates one line per task: `fodfuzz CELL ID EXPLAIN [ "attr" "path" ]`, or, to ask
+# whether a set is another set already walked, `fodfuzzAlias CELL ID [ "path" ] [ "other" ]`. The package set
+# of each cell is imported at most once per process and kept, so shared work (stdenv, common
+# libraries) is evaluated once, not once per batch.
 #
-# Forcing `drvPath` in --read-write-mode writes the whole .drv closure into the private store;
-# the driver reads fixed outputs from those .drv files, so FODs referenced only from strings
-# are found too.
+# Each task streams two traces: "@fodfuzz-start ID", then "@fodfuzz {json}" with what the path
+# is. An error tryEval cannot catch (attribute missing, infinite recursion, ...) ends the line
+# instead: the repl prints it and goes on with the next one, and the driver records it as the
+# failure of the task that started last.
+#
+# Forcing `drvPath` writes the whole .drv closure into the worker's private store; the driver
+# reads fixed outputs from those .drv files, so FODs referenced only from strings are found too.
 # A target (`fodfuzz scan --expr/--file`) replaces the tree: any value, walked the same way, its
 # lists too (a list of derivations is a target's usual shape).
-{ tree ? null, target ? null, system, config, tasksFile, explain ? false }:
+{ tree ? null, target ? null, cells }:
 let
-  pkgs = if tree != null then import tree { inherit system config; } else target;
+  roots = map (c: if tree != null then import tree { inherit (c) system config; } else target) cells;
   walkLists = tree == null;
-  tasks = builtins.fromJSON (builtins.readFile tasksFile);
 
-  # In explain mode a throw is not caught: the worker dies and its message is the record.
-  try = e: if explain then { success = true; value = e; } else builtins.tryEval e;
-
-  lookup = path: builtins.foldl'
+  lookup = root: path: builtins.foldl'
     (v: name: if builtins.isList v then builtins.elemAt v (builtins.fromJSON name) else v.${name})
-    pkgs path;
+    root path;
 
-  visit = task:
+  # A variation of a configuration search may override a package: the value at its path is
+  # `(value).override args`.
+  at = cell: path:
     let
-      v = try (lookup task.path);
+      found = lookup (builtins.elemAt roots cell) path;
+      over = builtins.filter (o: o.path == path) (builtins.elemAt cells cell).overrides;
+    in if over == [ ] then found else found.override (builtins.head over).args;
+
+  visit = cell: explain: path:
+    let
+      # With explain, a throw is not caught: the repl prints its message, which is the record.
+      try = e: if explain then { success = true; value = e; } else builtins.tryEval e;
+      v = try (at cell path);
       isDrv = try (builtins.isAttrs v.value && (v.value.type or null) == "derivation");
       drv = try (builtins.seq v.value.drvPath v.value.drvPath);
       name = try (builtins.seq v.value.name v.value.name);
@@ -38,11 +48,20 @@ let
     else if walkLists && builtins.isList v.value
     then { kind = "set"; list = true; names = builtins.genList toString (builtins.length v.value); }
     else { kind = "skip"; };
+  # `==` of two package sets: for the same value (an alias) it only compares member pointers and
+  # evaluates nothing; a look-alike with other derivations differs at its first function or
+  # derivation. A throw on the way means not equal.
+  same = cell: path: other:
+    let
+      root = builtins.elemAt roots cell;
+      r = builtins.tryEval (lookup root path == lookup root other);
+    in { kind = "alias"; equal = r.success && r.value; };
 
-  step = done: task:
-    builtins.seq (builtins.trace "@fodfuzz-start ${toString task.id}" null)
-      (builtins.seq
-        (builtins.trace ("@fodfuzz " + builtins.toJSON ({ inherit (task) id; } // visit task)) null)
-        (done + 1));
+  task = id: record:
+    builtins.seq (builtins.trace "@fodfuzz-start ${toString id}" null)
+      (builtins.trace ("@fodfuzz " + builtins.toJSON ({ inherit id; } // record)) null);
 in
-builtins.foldl' step 0 tasks
+{
+  fodfuzz = cell: id: explain: path: task id (visit cell explain path);
+  fodfuzzAlias = cell: id: path: other: task id (same cell path other);
+}

@@ -77,6 +77,11 @@ impl Ancestor {
         }
     }
 
+    /// A hash of the set's sorted names.
+    pub fn print(&self) -> u64 {
+        self.print
+    }
+
     /// Whether a set with these (sorted) names repeats this ancestor.
     pub fn repeated_by(&self, me: &Ancestor, my_names: &[String]) -> bool {
         if self.print == me.print {

@@ -16,14 +16,7 @@ pub fn lines(fods: &BTreeMap<String, Fod>, sites: &mut Sites) -> Vec<String> {
         .values()
         .filter(|f| is_flat_fetch(f) && !f.source.post_fetch)
     {
-        let Some(d) = Digest::from_sri(&f.hash) else {
-            continue;
-        };
-        let mut keys = vec![format!("{}/{}", d.algo, d.hex())];
-        let base32 = d.nix32();
-        if f.source.written_hash.as_deref() == Some(base32.as_str()) {
-            keys.push(format!("{}/{base32}", d.algo));
-        }
+        let keys = keys(&f.hash, f.source.written_hash.as_deref());
         let urls: Vec<String> = f
             .urls
             .iter()
@@ -37,6 +30,21 @@ pub fn lines(fods: &BTreeMap<String, Fod>, sites: &mut Sites) -> Vec<String> {
     lines.sort_unstable();
     lines.dedup();
     lines
+}
+
+/// The keys a hashed mirror serves a flat output under: `<algo>/<base16>`, and
+/// `<algo>/<base32>` when the expression wrote the hash in Nix's base32 (what nixpkgs' fetchurl
+/// builder asks for). None for a hash that is not SRI.
+pub fn keys(sri: &str, written_hash: Option<&str>) -> Vec<String> {
+    let Some(d) = Digest::from_sri(sri) else {
+        return vec![];
+    };
+    let mut keys = vec![format!("{}/{}", d.algo, d.hex())];
+    let base32 = d.nix32();
+    if written_hash == Some(base32.as_str()) {
+        keys.push(format!("{}/{base32}", d.algo));
+    }
+    keys
 }
 
 #[cfg(test)]

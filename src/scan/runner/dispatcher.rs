@@ -3,6 +3,7 @@
 //! pruned), a derivation becomes a root of the graph, a failure a record. It does no I/O and
 //! knows nothing of processes or async: the runner feeds it outcomes and asks it for batches,
 //! so every rule here is unit-tested without Nix.
+use super::super::alias::{self, Alias, Sets};
 use super::super::record::{Outcome, TaskKey, Visit};
 use super::super::walk::{Ancestor, is_pruned};
 use crate::model::{Cell, CellStats, Failure, FailureKind, Reach};
@@ -38,6 +39,8 @@ pub struct Batch {
 pub struct BatchTask {
     pub id: TaskId,
     pub path: Vec<String>,
+    /// An alias check: compare the set at `path` with the one at this path.
+    pub alias_of: Option<Vec<String>>,
 }
 
 /// What an outcome asks of the runner beyond the dispatcher's own state.
@@ -58,12 +61,16 @@ pub struct Walked {
     pub roots: Vec<Reach>,
     pub failures: Vec<Failure>,
     pub stats: Vec<CellStats>,
+    /// Sets that are another walked set: what is below it is repeated below them at the end.
+    pub aliases: Vec<Alias>,
 }
 
 struct Task {
     key: TaskKey,
     /// The sets above this path: a set that repeats one of them is not entered again.
     ancestry: Vec<Ancestor>,
+    /// An alias check's set: its sorted names, walked if it is not the set it is compared with.
+    names: Option<Vec<String>>,
 }
 
 pub struct Dispatcher<'a> {
@@ -74,6 +81,8 @@ pub struct Dispatcher<'a> {
     /// Tasks of each cell not yet done: the cell's wall time is taken when it reaches 0.
     open: Vec<u64>,
     walked: Walked,
+    /// The sets walked so far, to find the same set under another name.
+    sets: Sets,
     /// Outcomes an earlier run journaled: applied instead of evaluated again.
     replay: HashMap<TaskKey, Outcome>,
     replayed: Vec<(TaskId, Outcome)>,
@@ -96,15 +105,17 @@ impl<'a> Dispatcher<'a> {
                 stats: vec![CellStats::default(); cells.len()],
                 ..Walked::default()
             },
+            sets: Sets::default(),
             replay,
             replayed: Vec::new(),
         };
-        for cell in 0..cells.len() {
-            d.enqueue(TaskKey {
-                cell,
-                path: vec![],
-                explain: false,
-            });
+        for (cell, c) in cells.iter().enumerate() {
+            if c.start.is_empty() {
+                d.enqueue(TaskKey::visit(cell, vec![]));
+            }
+            for path in &c.start {
+                d.enqueue(TaskKey::visit(cell, path.clone()));
+            }
         }
         d
     }
@@ -128,7 +139,17 @@ impl<'a> Dispatcher<'a> {
         self.walked.failures.len()
     }
 
-    pub fn finish(self) -> Walked {
+    pub fn finish(mut self) -> Walked {
+        // The visits an alias did not repeat: those below the set it is.
+        for a in &self.walked.aliases {
+            let saved = self
+                .tasks
+                .iter()
+                .filter(|t| t.key.cell == a.cell && t.key.alias_of.is_none() && !t.key.explain)
+                .filter(|t| t.key.path.len() > a.of.len() && t.key.path.starts_with(&a.of))
+                .count();
+            self.walked.stats[a.cell].visits_saved += saved as u64;
+        }
         self.walked
     }
 
@@ -142,6 +163,7 @@ impl<'a> Dispatcher<'a> {
         self.tasks.push(Task {
             key,
             ancestry: vec![],
+            names: None,
         });
         id
     }
@@ -160,8 +182,12 @@ impl<'a> Dispatcher<'a> {
             match queue.front() {
                 Some(&id) if self.tasks[id as usize].key.explain == explain => {
                     queue.pop_front();
-                    let path = self.tasks[id as usize].key.path.clone();
-                    tasks.push(BatchTask { id, path });
+                    let key = &self.tasks[id as usize].key;
+                    tasks.push(BatchTask {
+                        id,
+                        path: key.path.clone(),
+                        alias_of: key.alias_of.clone(),
+                    });
                 }
                 _ => break,
             }
@@ -183,7 +209,8 @@ impl<'a> Dispatcher<'a> {
             system: cell_of.system.clone(),
             config: cell_of.label.clone(),
         };
-        if !explain {
+        // A re-run or a comparison is not a visit of its own.
+        if !explain && key.alias_of.is_none() {
             self.walked.stats[cell].visited += 1;
         }
         let applied = match outcome {
@@ -200,12 +227,15 @@ impl<'a> Dispatcher<'a> {
                 Applied::Nothing
             }
             Outcome::Visited(Visit::Skip) => Applied::Nothing,
+            Outcome::Visited(Visit::Alias { equal }) => {
+                self.compared(id, equal);
+                Applied::Nothing
+            }
             Outcome::Visited(Visit::Throw) if self.opts.explain && !explain => {
                 let path = self.tasks[id as usize].key.path.clone();
                 self.enqueue(TaskKey {
-                    cell,
-                    path,
                     explain: true,
+                    ..TaskKey::visit(cell, path)
                 });
                 Applied::Nothing
             }
@@ -213,6 +243,11 @@ impl<'a> Dispatcher<'a> {
                 let message =
                     "throw or assert caught by builtins.tryEval (--explain records its message)";
                 self.fail(cell, reach, FailureKind::Throw, message.into());
+                Applied::Nothing
+            }
+            // A comparison that failed (an error tryEval cannot catch) is no alias.
+            Outcome::Failed { .. } if self.tasks[id as usize].key.alias_of.is_some() => {
+                self.compared(id, false);
                 Applied::Nothing
             }
             Outcome::Failed { kind, message } => {
@@ -247,11 +282,13 @@ impl<'a> Dispatcher<'a> {
     }
 
     /// Queues the members of a set (or the elements of a list) unless the set repeats an
-    /// ancestor or the walk is as deep as it may go.
+    /// ancestor or the walk is as deep as it may go; a large set with the names of a set already
+    /// walked is first compared with it.
     fn expand(&mut self, id: TaskId, mut names: Vec<String>, list: bool) {
         let task = &self.tasks[id as usize];
         let (cell, depth) = (task.key.cell, task.key.path.len());
         let mut ancestry = task.ancestry.clone();
+        let mut print = None;
         if !list {
             names.sort();
             let me = if depth == 0 {
@@ -263,6 +300,7 @@ impl<'a> Dispatcher<'a> {
                 self.walked.stats[cell].cycles_pruned += 1;
                 return;
             }
+            print = Some(me.print());
             ancestry.push(me);
         }
         if depth >= self.opts.max_depth {
@@ -270,19 +308,72 @@ impl<'a> Dispatcher<'a> {
             return;
         }
         let path = task.key.path.clone();
+        match print.filter(|_| depth > 0 && names.len() >= alias::MIN_NAMES) {
+            Some(print) => self.compare_or_walk(cell, path, None, ancestry, names, print),
+            None => self.queue_members(cell, &path, &ancestry, names),
+        }
+    }
+
+    /// Compares the set at `path` with the next walked set of the same names after `after`, or,
+    /// when there is none, walks it.
+    fn compare_or_walk(
+        &mut self,
+        cell: usize,
+        path: Vec<String>,
+        after: Option<&[String]>,
+        ancestry: Vec<Ancestor>,
+        names: Vec<String>,
+        print: u64,
+    ) {
+        match self.sets.candidate(cell, print, after) {
+            Some(of) => {
+                let key = TaskKey {
+                    alias_of: Some(of.to_vec()),
+                    ..TaskKey::visit(cell, path)
+                };
+                let id = self.enqueue(key) as usize;
+                self.tasks[id].ancestry = ancestry;
+                self.tasks[id].names = Some(names);
+            }
+            None => {
+                self.sets.walked(cell, print, path.clone());
+                self.queue_members(cell, &path, &ancestry, names);
+            }
+        }
+    }
+
+    /// The outcome of an alias check: an alias, or the next comparison, or the walk.
+    fn compared(&mut self, id: TaskId, equal: bool) {
+        let task = &mut self.tasks[id as usize];
+        let (cell, path) = (task.key.cell, task.key.path.clone());
+        let of = task.key.alias_of.clone().expect("an alias check");
+        if equal {
+            self.walked.stats[cell].aliased_sets += 1;
+            self.walked.aliases.push(Alias { cell, path, of });
+            return;
+        }
+        let names = task.names.take().expect("an alias check's names");
+        let ancestry = std::mem::take(&mut task.ancestry);
+        let print = ancestry.last().expect("the set itself").print();
+        self.compare_or_walk(cell, path, Some(&of), ancestry, names, print);
+    }
+
+    fn queue_members(
+        &mut self,
+        cell: usize,
+        path: &[String],
+        ancestry: &[Ancestor],
+        names: Vec<String>,
+    ) {
         let roots = self.opts.roots.as_ref().filter(|_| path.is_empty());
         for name in names
             .into_iter()
             .filter(|n| !is_pruned(n) && roots.is_none_or(|r| r.contains(n)))
         {
-            let mut child = path.clone();
+            let mut child = path.to_vec();
             child.push(name);
-            let child = self.enqueue(TaskKey {
-                cell,
-                path: child,
-                explain: false,
-            });
-            self.tasks[child as usize].ancestry = ancestry.clone();
+            let child = self.enqueue(TaskKey::visit(cell, child));
+            self.tasks[child as usize].ancestry = ancestry.to_vec();
         }
     }
 }
@@ -293,11 +384,7 @@ mod tests {
 
     fn cells(n: usize) -> Vec<Cell> {
         (0..n)
-            .map(|i| Cell {
-                system: format!("sys{i}-linux"),
-                config: "{}".into(),
-                label: "{}".into(),
-            })
+            .map(|i| Cell::new(&format!("sys{i}-linux"), "{}", "{}"))
             .collect()
     }
 
@@ -520,11 +607,7 @@ mod tests {
     #[test]
     fn replayed_outcomes_are_applied_not_queued() {
         let (c, o) = (cells(1), opts(1, 100));
-        let key = |path: &[&str]| TaskKey {
-            cell: 0,
-            path: path.iter().map(|p| p.to_string()).collect(),
-            explain: false,
-        };
+        let key = |path: &[&str]| TaskKey::visit(0, path.iter().map(|p| p.to_string()).collect());
         let replay = HashMap::from([(key(&[]), set(&["a", "b"])), (key(&["a"]), drv("/a.drv"))]);
         let mut d = Dispatcher::new(&c, &o, replay);
         assert!(d.next_batch().is_none(), "the root is replayed");
@@ -549,5 +632,63 @@ mod tests {
         assert_eq!(w.stats[b.cell].failures, 1);
         assert_eq!(w.failures[0].kind, FailureKind::EvalError);
         assert_eq!(w.failures[0].system, c[b.cell].system);
+    }
+
+    #[test]
+    fn a_large_set_with_a_walked_sets_names_is_compared_first() {
+        let (c, o) = (cells(1), opts(1, 1000));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        let big: Vec<String> = (0..alias::MIN_NAMES).map(|i| format!("p{i}")).collect();
+        let big: Vec<&str> = big.iter().map(String::as_str).collect();
+        serve(&mut d, |_| set(&["a", "b", "c"]));
+        // a is walked; b and c have its names: each is compared with it first.
+        let b = serve(&mut d, |_| set(&big));
+        assert_eq!(paths(&b), vec!["a", "b", "c"]);
+        let mut next = d.next_batch().unwrap();
+        let members = next.tasks.drain(..alias::MIN_NAMES).count();
+        assert_eq!(members, alias::MIN_NAMES, "a's members");
+        let checks: Vec<_> = next.tasks.iter().map(|t| t.alias_of.clone()).collect();
+        assert_eq!(checks, vec![Some(vec!["a".to_owned()]); 2]);
+        // b is a; c is not, and with nothing else to compare it with, it is walked.
+        for t in &next.tasks {
+            let equal = t.path == ["b"];
+            d.apply(
+                t.id,
+                Outcome::Visited(Visit::Alias { equal }),
+                Duration::ZERO,
+            );
+        }
+        let c_members = d.next_batch().unwrap();
+        assert!(
+            c_members
+                .tasks
+                .iter()
+                .all(|t| t.path[0] == "c" && t.alias_of.is_none())
+        );
+        assert_eq!(c_members.tasks.len(), alias::MIN_NAMES);
+        let w = d.finish();
+        let of = |p: &str| vec![p.to_owned()];
+        assert_eq!(
+            w.aliases,
+            vec![Alias {
+                cell: 0,
+                path: of("b"),
+                of: of("a")
+            }]
+        );
+        assert_eq!(w.stats[0].aliased_sets, 1);
+        // a's members were queued (the visits b did not repeat); checks are not visits.
+        assert_eq!(w.stats[0].visits_saved, alias::MIN_NAMES as u64);
+        assert_eq!(w.stats[0].visited, 4);
+    }
+
+    #[test]
+    fn a_variation_starts_from_its_paths() {
+        let mut c = cells(1);
+        c[0].start = vec![vec!["xfce".to_owned()], vec!["a".into(), "b".into()]];
+        let o = opts(1, 100);
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        assert_eq!(paths(&d.next_batch().unwrap()), vec!["xfce", "a.b"]);
+        assert!(d.next_batch().is_none(), "not the root");
     }
 }

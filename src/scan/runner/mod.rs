@@ -3,14 +3,14 @@
 //! builder, keeps all workers within the memory budget and stops them on a signal. It shares no
 //! state with the workers: everything goes through channels.
 pub mod dispatcher;
-pub mod process;
+pub mod session;
 pub mod worker;
 
 use super::journal::Journal;
 use super::record::{Outcome, TaskKey};
 use crate::graph::builder::{Builder, Built};
 use crate::model::Cell;
-use crate::progress::Progress;
+use crate::progress::{Progress, Snapshot};
 use anyhow::Result;
 use dispatcher::{Applied, Dispatcher, TaskId, WalkOptions, Walked};
 use std::collections::HashMap;
@@ -56,6 +56,8 @@ pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Fini
     let graph = Builder::start(store_root);
     let mut d = Dispatcher::new(run.cells, &run.walk, run.replay);
     let mut interrupted = None;
+    // Without a terminal, a line at least every few seconds even when nothing arrives.
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
         while let Some((id, outcome)) = d.next_replayed() {
             apply(&mut d, &graph, id, outcome, started);
@@ -64,16 +66,17 @@ pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Fini
             let Some(batch) = d.next_batch() else { break };
             workers.idle.pop();
             workers.busy += 1;
-            let cell = run.cells[batch.cell].clone();
-            workers.requests[w]
-                .send(Request::Run { batch, cell })
-                .await?;
+            workers.requests[w].send(Request::Run(batch)).await?;
         }
         if workers.busy == 0 {
             break;
         }
         let event = tokio::select! {
             e = events.recv() => e,
+            _ = tick.tick() => {
+                run.progress.tick();
+                continue;
+            }
             sig = signals(&mut sigint, &mut sigterm) => {
                 interrupted = Some(sig);
                 stop(&mut workers, &mut events).await;
@@ -97,8 +100,12 @@ pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Fini
             Some(Event::Stopped) | None => anyhow::bail!("all workers stopped"),
         }
         let (done, known) = d.progress();
-        run.progress
-            .update(done, known, graph.fod_count(), d.failures());
+        run.progress.update(Snapshot {
+            done,
+            known,
+            fods: graph.fod_count(),
+            failures: d.failures(),
+        });
     }
     Ok(finish(d, graph, interrupted))
 }

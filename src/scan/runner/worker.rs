@@ -1,10 +1,11 @@
-//! One worker: an actor that owns at most one `nix-instantiate` process at a time. It takes a
-//! batch from the runner, runs processes over it until every task has an outcome, and reports
-//! each outcome, its memory and its idleness as messages. The runner reaches it only by
-//! requests: run a batch, or kill the process (for the memory budget, or on an interrupt).
+//! One worker: an actor that owns at most one `nix repl` at a time ([`Session`]) and keeps it
+//! from batch to batch. It takes a batch from the runner, evaluates its tasks (replacing the
+//! process when it must), and reports each outcome, its memory and its idleness as messages. The
+//! runner reaches it only by requests: run a batch, or kill the process (for the memory budget,
+//! or on an interrupt).
 use super::dispatcher::{Batch, BatchTask, TaskId};
-use super::process::{self, Ended};
-use crate::model::Cell;
+use super::session::{Job, Session, Stop};
+use crate::nix::version::Nix;
 use crate::scan::record::Outcome;
 use crate::scan::target::Target;
 use std::collections::VecDeque;
@@ -15,10 +16,16 @@ use tokio::sync::mpsc;
 /// What every worker of a run shares.
 #[derive(Clone, Debug)]
 pub struct Setup {
-    pub nix_instantiate: PathBuf,
+    pub nix: Nix,
     /// The harness, `visit.nix`, as written into the work directory.
     pub harness: PathBuf,
     pub target: Target,
+    /// For a tree: what its configs and `--allow` let restricted evaluation read besides it.
+    pub allow: Vec<String>,
+    /// Every cell's system and config, as the harness's `cells` argument (a Nix list).
+    pub cells_expr: String,
+    /// The private store; each worker writes into a store of its own below it (see
+    /// [`Setup::store_of`]).
     pub store: PathBuf,
     pub work_dir: PathBuf,
     pub attr_timeout: Duration,
@@ -27,13 +34,17 @@ pub struct Setup {
     pub recycle_rss: u64,
 }
 
+impl Setup {
+    /// The store worker `worker` writes into.
+    pub fn store_of(&self, _worker: usize) -> PathBuf {
+        self.store.clone()
+    }
+}
+
 #[derive(Debug)]
 pub enum Request {
     /// Evaluate a batch of one cell.
-    Run {
-        batch: Batch,
-        cell: Cell,
-    },
+    Run(Batch),
     Kill(Kill),
 }
 
@@ -80,16 +91,17 @@ pub struct Mailbox {
 /// Serves requests until the runner closes the channel or interrupts.
 pub async fn serve(setup: Setup, mut mailbox: Mailbox) {
     let worker = mailbox.worker;
+    let mut session = None;
     while let Some(request) = mailbox.requests.recv().await {
         let reply = match request {
-            Request::Run { batch, cell } => {
-                if run_batch(&setup, &mut mailbox, batch, &cell).await {
+            Request::Run(batch) => {
+                if run_batch(&setup, &mut mailbox, &mut session, batch).await {
                     Event::Idle { worker }
                 } else {
                     Event::Stopped
                 }
             }
-            // Nothing runs between batches.
+            // Between batches the process is idle, so it is not what grows: nothing to kill.
             Request::Kill(Kill::Budget { .. }) => continue,
             Request::Kill(Kill::Interrupt) => Event::Stopped,
         };
@@ -100,23 +112,51 @@ pub async fn serve(setup: Setup, mut mailbox: Mailbox) {
     }
 }
 
-/// Runs processes until every task of the batch has an outcome; false when interrupted.
-async fn run_batch(setup: &Setup, mailbox: &mut Mailbox, batch: Batch, cell: &Cell) -> bool {
+/// Evaluates every task of the batch, starting a process when none runs; false when
+/// interrupted.
+async fn run_batch(
+    setup: &Setup,
+    mailbox: &mut Mailbox,
+    session: &mut Option<Session>,
+    batch: Batch,
+) -> bool {
     let mut pending: VecDeque<BatchTask> = batch.tasks.into();
-    let job = process::Job {
-        setup,
-        cell,
+    let job = Job {
+        cell: batch.cell,
         explain: batch.explain,
-        tasks_file: setup
-            .work_dir
-            .join(format!("tasks-{}.json", mailbox.worker)),
     };
     while !pending.is_empty() {
-        let Ended {
-            failed,
-            interrupted,
-        } = process::run(&job, &mut pending, mailbox).await;
-        if interrupted {
+        let running = match session {
+            Some(s) => s,
+            None => {
+                mailbox.processes += 1;
+                match Session::start(setup, mailbox.worker, mailbox.processes).await {
+                    Ok(s) => session.insert(s),
+                    Err(message) => {
+                        let id = pending.front().expect("pending").id;
+                        let outcome = Outcome::failed(crate::model::FailureKind::Crash, message);
+                        record(mailbox, &mut pending, id, outcome);
+                        continue;
+                    }
+                }
+            }
+        };
+        let stop = running.run(&job, &mut pending, mailbox, setup).await;
+        if matches!(stop, Stop::Done) {
+            continue;
+        }
+        let ended = session.take().expect("a session");
+        let number = ended.number;
+        let failed = ended
+            .end(&stop, job.explain, setup.attr_timeout, &pending)
+            .await;
+        let (worker, process) = (mailbox.worker, number);
+        let _ = mailbox.events.send(Event::Memory {
+            worker,
+            process,
+            rss: 0,
+        });
+        if matches!(stop, Stop::Killed(Kill::Interrupt)) {
             return false;
         }
         if let Some((id, outcome)) = failed {

@@ -1,0 +1,31 @@
+{ system, config }:
+
+let
+  lib = import ../../lib { inherit system config; };
+  callPackage = fn: args:
+    let f = if builtins.isFunction fn then fn else import fn;
+    in f (builtins.intersectAttrs (builtins.functionArgs f) defaults // args);
+  defaults = lib // { inherit config callPackage; };
+in
+{
+  hello = callPackage ../hello { };
+
+  # The config key reaches the package as an argument.
+  audio-player = callPackage ../audio { pulseSupport = config.pulseaudio or false; };
+
+  browser-bin = callPackage ../browser { };
+
+  tool = callPackage ../tool { };
+
+  suite = callPackage ../suite { };
+
+  broken-pkg = callPackage ../broken { };
+
+  ifd-pkg = callPackage ../ifd { };
+
+  eval-fetch = callPackage ../evalfetch { };
+
+  arm-tool = callPackage ../arm { };
+
+  bin-tool = callPackage ../bin { };
+}

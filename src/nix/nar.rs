@@ -1,0 +1,170 @@
+//! Nix archives (NAR), the serialisation a recursive fixed output's hash is taken over: only
+//! hashed here (written into a [`Hasher`](super::hash::Hasher)), never stored. As Nix's
+//! `dumpPath`: directory entries sorted by name bytes, a regular file executable when its
+//! owner may execute it, symlinks by target; every string length-prefixed and padded to 8.
+use std::io::{self, Read, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+/// The NAR of the file, directory or symlink at `path`.
+pub fn dump_path(path: &Path, w: &mut impl Write) -> io::Result<()> {
+    string(w, b"nix-archive-1")?;
+    node(path, w)
+}
+
+/// The NAR of one regular file of `len` bytes read from `contents` (fetchurl's output with a
+/// recursive hash).
+pub fn dump_file(
+    contents: &mut impl Read,
+    len: u64,
+    executable: bool,
+    w: &mut impl Write,
+) -> io::Result<()> {
+    string(w, b"nix-archive-1")?;
+    regular(contents, len, executable, w)
+}
+
+fn node(path: &Path, w: &mut impl Write) -> io::Result<()> {
+    let meta = std::fs::symlink_metadata(path)?;
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        let target = std::fs::read_link(path)?;
+        for s in [
+            &b"("[..],
+            b"type",
+            b"symlink",
+            b"target",
+            target.as_os_str().as_bytes(),
+        ] {
+            string(w, s)?;
+        }
+        string(w, b")")
+    } else if kind.is_file() {
+        let executable = meta.permissions().mode() & 0o100 != 0;
+        regular(&mut std::fs::File::open(path)?, meta.len(), executable, w)
+    } else if kind.is_dir() {
+        let mut names: Vec<_> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.file_name()))
+            .collect::<io::Result<_>>()?;
+        names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        for s in [&b"("[..], b"type", b"directory"] {
+            string(w, s)?;
+        }
+        for name in names {
+            for s in [&b"entry"[..], b"(", b"name", name.as_bytes(), b"node"] {
+                string(w, s)?;
+            }
+            node(&path.join(&name), w)?;
+            string(w, b")")?;
+        }
+        string(w, b")")
+    } else {
+        Err(io::Error::other(format!(
+            "{}: neither a file, a directory nor a symlink: no NAR has it",
+            path.display()
+        )))
+    }
+}
+
+fn regular(contents: &mut impl Read, len: u64, exec: bool, w: &mut impl Write) -> io::Result<()> {
+    string(w, b"(")?;
+    string(w, b"type")?;
+    string(w, b"regular")?;
+    if exec {
+        string(w, b"executable")?;
+        string(w, b"")?;
+    }
+    string(w, b"contents")?;
+    w.write_all(&len.to_le_bytes())?;
+    let copied = io::copy(&mut contents.take(len), w)?;
+    if copied != len {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("{copied} bytes of {len}"),
+        ));
+    }
+    pad(w, len)?;
+    string(w, b")")
+}
+
+fn string(w: &mut impl Write, s: &[u8]) -> io::Result<()> {
+    w.write_all(&(s.len() as u64).to_le_bytes())?;
+    w.write_all(s)?;
+    pad(w, s.len() as u64)
+}
+
+fn pad(w: &mut impl Write, len: u64) -> io::Result<()> {
+    let zeros = [0u8; 8];
+    w.write_all(&zeros[..((8 - len % 8) % 8) as usize])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nix::hash::Hasher;
+
+    /// What Nix itself says: `nix-hash --type sha256 --base32 PATH` (Nix 2.8, /usr/bin).
+    fn nix_hash(path: &Path) -> String {
+        let out = std::process::Command::new("nix-hash")
+            .args(["--type", "sha256", "--base32"])
+            .arg(path)
+            .output()
+            .expect("nix-hash runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    fn ours(path: &Path) -> String {
+        let mut h = Hasher::new("sha256").unwrap();
+        dump_path(path, &mut h).unwrap();
+        h.finish().nix32()
+    }
+
+    #[test]
+    fn trees_hash_as_nix_hashes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("src");
+        std::fs::create_dir_all(root.join("sub/empty")).unwrap();
+        std::fs::write(root.join("README"), "hello\n").unwrap();
+        std::fs::write(root.join("sub/seven.b"), "1234567").unwrap();
+        std::fs::write(root.join("B-upper-sorts-first"), "").unwrap();
+        let tool = root.join("configure");
+        std::fs::write(&tool, "#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::os::unix::fs::symlink("../README", root.join("sub/link")).unwrap();
+        assert_eq!(ours(&root), nix_hash(&root));
+        assert_eq!(ours(&tool), nix_hash(&tool));
+        assert_eq!(
+            ours(&root.join("sub/link")),
+            nix_hash(&root.join("sub/link"))
+        );
+    }
+
+    #[test]
+    fn a_file_from_a_stream() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("x.bin");
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+        std::fs::write(&f, &bytes).unwrap();
+        for exec in [false, true] {
+            std::fs::set_permissions(
+                &f,
+                std::fs::Permissions::from_mode(if exec { 0o755 } else { 0o644 }),
+            )
+            .unwrap();
+            let mut h = Hasher::new("sha256").unwrap();
+            dump_file(&mut &bytes[..], 1000, exec, &mut h).unwrap();
+            assert_eq!(h.finish().nix32(), nix_hash(&f), "executable: {exec}");
+        }
+        let mut h = Hasher::new("sha256").unwrap();
+        assert!(
+            dump_file(&mut &bytes[..10], 1000, false, &mut h).is_err(),
+            "short"
+        );
+    }
+}

@@ -1,0 +1,204 @@
+//! Package sets reached under two names (`pythonPackages` and `python27Packages`,
+//! `haskellPackages` and `haskell.packages.ghc7103`) are walked once. A set whose names are
+//! those of a set already walked in the same cell is compared with it by Nix (`==`, which for
+//! the same value only compares member pointers and evaluates nothing; a look-alike with other
+//! derivations, such as another compiler's set, differs at its first function or derivation);
+//! only an equal one is an alias. At the end, everything found below the walked set (roots and
+//! failures) is repeated below each alias, so the outputs do not depend on which name was
+//! walked first.
+use crate::model::{Cell, Failure, Reach};
+use crate::nix::attrpath;
+use petgraph::graph::NodeIndex;
+use std::collections::{HashMap, HashSet};
+
+/// Sets smaller than this are walked again rather than compared: a comparison is a task too.
+pub const MIN_NAMES: usize = 50;
+
+/// The sets walked in each cell, by the print of their sorted names.
+#[derive(Default)]
+pub struct Sets {
+    walked: HashMap<(usize, u64), Vec<Vec<String>>>,
+}
+
+impl Sets {
+    pub fn walked(&mut self, cell: usize, print: u64, path: Vec<String>) {
+        self.walked.entry((cell, print)).or_default().push(path);
+    }
+
+    /// The walked set with these names that comes after `after` (the first one when `after` is
+    /// none), to compare a new set with.
+    pub fn candidate(
+        &self,
+        cell: usize,
+        print: u64,
+        after: Option<&[String]>,
+    ) -> Option<&[String]> {
+        let sets = self.walked.get(&(cell, print))?;
+        let next = match after {
+            None => 0,
+            Some(a) => sets.iter().position(|s| s == a)? + 1,
+        };
+        sets.get(next).map(Vec::as_slice)
+    }
+}
+
+/// `path` in `cell` is the set at `of`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alias {
+    pub cell: usize,
+    pub path: Vec<String>,
+    pub of: Vec<String>,
+}
+
+/// `path` below `prefix`: the rest of it.
+fn below<'a>(path: &'a [String], prefix: &[String]) -> Option<&'a [String]> {
+    path.strip_prefix(prefix)
+}
+
+/// Repeats every root and failure below each alias's walked set below the alias itself, until
+/// nothing new comes (an alias can hold or sit inside another).
+pub fn mirror(
+    aliases: &[Alias],
+    cells: &[Cell],
+    roots: &mut Vec<(Reach, NodeIndex)>,
+    failures: &mut Vec<Failure>,
+) {
+    let cell_of = |system: &str, config: &str| {
+        cells
+            .iter()
+            .position(|c| c.system == system && c.label == config)
+    };
+    let moved = |attr: &str, cell: Option<usize>| -> Vec<String> {
+        let path = attrpath::parse(attr);
+        let mut out = Vec::new();
+        for a in aliases.iter().filter(|a| Some(a.cell) == cell) {
+            if let Some(rest) = below(&path, &a.of) {
+                let mut p = a.path.clone();
+                p.extend_from_slice(rest);
+                out.push(attrpath::show(&p));
+            }
+        }
+        out
+    };
+    let mut seen: HashSet<(Reach, NodeIndex)> = roots.iter().cloned().collect();
+    let mut seen_failures: HashSet<Failure> = failures.iter().cloned().collect();
+    let (mut new_roots, mut new_failures) = (0, 0);
+    loop {
+        let (from_roots, from_failures) = (roots.len(), failures.len());
+        for i in new_roots..from_roots {
+            let (r, n) = roots[i].clone();
+            for attr_path in moved(&r.attr_path, cell_of(&r.system, &r.config)) {
+                let copy = (
+                    Reach {
+                        attr_path,
+                        ..r.clone()
+                    },
+                    n,
+                );
+                if seen.insert(copy.clone()) {
+                    roots.push(copy);
+                }
+            }
+        }
+        for i in new_failures..from_failures {
+            let f = failures[i].clone();
+            for attr_path in moved(&f.attr_path, cell_of(&f.system, &f.config)) {
+                let copy = Failure {
+                    attr_path,
+                    ..f.clone()
+                };
+                if seen_failures.insert(copy.clone()) {
+                    failures.push(copy);
+                }
+            }
+        }
+        if roots.len() == from_roots && failures.len() == from_failures {
+            return;
+        }
+        (new_roots, new_failures) = (from_roots, from_failures);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FailureKind;
+
+    fn v(p: &str) -> Vec<String> {
+        p.split('.').map(String::from).collect()
+    }
+
+    #[test]
+    fn candidates_in_the_order_walked() {
+        let mut s = Sets::default();
+        s.walked(0, 7, v("a"));
+        s.walked(0, 7, v("b"));
+        s.walked(1, 7, v("c"));
+        assert_eq!(s.candidate(0, 7, None), Some(&v("a")[..]));
+        assert_eq!(s.candidate(0, 7, Some(&v("a"))), Some(&v("b")[..]));
+        assert_eq!(s.candidate(0, 7, Some(&v("b"))), None);
+        assert_eq!(s.candidate(0, 8, None), None);
+        assert_eq!(s.candidate(1, 7, None), Some(&v("c")[..]));
+    }
+
+    #[test]
+    fn everything_below_the_walked_set_repeats_below_each_alias() {
+        let cells = [Cell::new("x", "{}", "{}")];
+        let reach = |a: &str| Reach {
+            attr_path: a.into(),
+            system: "x".into(),
+            config: "{}".into(),
+        };
+        // pythonPackages is python27Packages; emacsMelpa is emacsPackagesNg, and inside it
+        // melpaPackages was itself found to be another walked set.
+        let aliases = [
+            Alias {
+                cell: 0,
+                path: v("pythonPackages"),
+                of: v("python27Packages"),
+            },
+            Alias {
+                cell: 0,
+                path: v("emacsMelpa"),
+                of: v("emacsPackagesNg"),
+            },
+            Alias {
+                cell: 0,
+                path: v("emacsPackagesNg.melpa"),
+                of: v("melpaPackages"),
+            },
+        ];
+        let n = NodeIndex::new;
+        let mut roots = vec![
+            (reach("python27Packages.zope"), n(0)),
+            (reach("melpaPackages.magit"), n(1)),
+            (reach("other"), n(2)),
+        ];
+        let mut failures = vec![Failure::new(
+            reach("python27Packages.broken"),
+            FailureKind::Throw,
+            "m".into(),
+        )];
+        mirror(&aliases, &cells, &mut roots, &mut failures);
+        let mut got: Vec<(String, usize)> = roots
+            .iter()
+            .map(|(r, n)| (r.attr_path.clone(), n.index()))
+            .collect();
+        got.sort();
+        let want = [
+            ("emacsMelpa.melpa.magit", 1),
+            ("emacsPackagesNg.melpa.magit", 1),
+            ("melpaPackages.magit", 1),
+            ("other", 2),
+            ("python27Packages.zope", 0),
+            ("pythonPackages.zope", 0),
+        ];
+        assert_eq!(got, want.map(|(a, i)| (a.to_owned(), i)));
+        let f: Vec<&str> = failures.iter().map(|f| f.attr_path.as_str()).collect();
+        assert_eq!(f, ["python27Packages.broken", "pythonPackages.broken"]);
+        // Nothing new a second time.
+        let before = roots.len();
+        mirror(&aliases, &cells, &mut roots, &mut failures);
+        assert_eq!(roots.len(), before);
+    }
+}
