@@ -124,7 +124,8 @@ def main():
             "--store", f"{work}/ie-store", "--jobs", str(cores),
             "--failures", f"{work}/instantiate-everything-failures.jsonl"])
         p = lines(ref)
-        rows["instantiate-everything"] = ("x86_64-linux {}", p, m, len(p))
+        scope = "every attribute path fodfuzz visited, x86_64-linux {}"
+        rows["instantiate-everything"] = (scope, p, m, len(p))
 
     # 4. the whole default matrix; REUSE=1 with SKIP=matrix takes an earlier run's from WORK_DIR.
     old = f"{work}/rows.json"

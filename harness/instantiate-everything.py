@@ -1,26 +1,31 @@
 #!/usr/bin/env python3
-"""Reference for fodfuzz: instantiate every attribute path a fodfuzz scan visited, with plain
-`nix-instantiate -A`, into a throwaway private Nix store, then list the output paths of every
-fixed-output derivation among all the .drv files that store holds.
+"""Reference for fodfuzz: instantiate every attribute path a fodfuzz scan visited, the plain way,
+into a throwaway private Nix store, then list the output paths of every fixed-output derivation
+among all the .drv files that store holds.
 
   instantiate-everything.py TREE --scan SCAN_DIR --system x86_64-linux --config '{}' --out FILE
-                            [--store DIR] [--chunk 200] [--jobs 1] [--failures FILE]
+                            [--store DIR] [--chunk 500] [--jobs 1] [--failures FILE]
 
 The attribute paths come from SCAN_DIR/journal.jsonl (the cell with that system and config,
 found in SCAN_DIR/.fodfuzz/plan.json): every path whose outcome is a derivation or a failure
-(a throw tryEval caught, or any other error). Sets are not instantiated themselves: their
-members are paths of the journal too, to the depth fodfuzz walked, with or without
-recurseForDerivations. So this does the work fodfuzz does, the plain way.
+(a throw tryEval caught, or any other error), and the same paths below each package set the
+scan found to be another set under a second name (an alias: the scan did not walk it again, the
+reference does). Sets are not instantiated themselves: their members are paths of the journal
+too, to the depth fodfuzz walked, with or without recurseForDerivations. So this does the work
+fodfuzz does, the plain way, and takes none of its shortcuts.
 
-Paths are instantiated `--chunk` at a time (`nix-instantiate TREE -A a -A b ...`), with
-import-from-derivation off, no substituters, NIX_PATH empty and every proxy variable pointing
-at a closed port (an evaluation-time fetch fails instead of reaching the network). A chunk that
-fails is bisected down to single paths; a single path that fails is recorded with Nix's first
-error line. Paths the journal records as failing are instantiated alone from the start (a chunk
-holding one would fail and be bisected down to it anyway). Whatever an attribute wrote before
-it failed stays in the store: at the end every .drv file in the store is read back and every
-fixed output of each is listed, including those of attributes that then failed (an
-import-from-derivation attribute writes the .drv it may not build).
+Derivation paths are instantiated `--chunk` at a time (`nix-instantiate TREE -A a -A b ...`).
+Paths that threw in the scan are instantiated `--chunk` at a time too, by forcing each one's
+drvPath inside tryEval in a read-write evaluation (what nix-instantiate does for a derivation,
+without stopping at the first throw: a process per path would cost an hour on release-16.03).
+Paths that failed in any other way (an error tryEval cannot catch) are instantiated alone with
+`-A`. All with import-from-derivation off, no substituters, NIX_PATH empty and every proxy
+variable pointing at a closed port (an evaluation-time fetch fails instead of reaching the
+network). A call that fails is bisected down to single paths; a single path that fails is
+recorded with Nix's first error line. Whatever an attribute wrote before it failed stays in the
+store: at the end every .drv file in the store is read back and every fixed output of each is
+listed, including those of attributes that then failed (an import-from-derivation attribute
+writes the .drv it may not build).
 """
 import argparse, json, os, re, shutil, signal, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
@@ -36,17 +41,17 @@ OUTPUT_RE = re.compile(r'\("([^"]*)","([^"]*)","([^"]*)","([^"]*)"\)')
 
 
 def run(cmd, timeout):
-    """Run cmd in its own process group; return (ok, stderr). A timeout kills the group and
-    counts as a failure."""
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV,
+    """Run cmd in its own process group; return (ok, stdout, stderr). A timeout kills the
+    group and counts as a failure."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV,
                          start_new_session=True, text=True, errors="replace")
     try:
-        _, err = p.communicate(timeout=timeout)
-        return p.returncode == 0, err
+        out, err = p.communicate(timeout=timeout)
+        return p.returncode == 0, out, err
     except subprocess.TimeoutExpired:
         os.killpg(p.pid, signal.SIGKILL)
         p.communicate()
-        return False, f"error: timeout after {timeout} s"
+        return False, "", f"error: timeout after {timeout} s"
 
 
 def attr_arg(path):
@@ -59,44 +64,80 @@ def first_error(err):
     return errs[0] if errs else err.strip()[-300:]
 
 
-def instantiate(a, paths):
-    """Instantiates attribute paths (tuples); returns [(path, error)] of those that fail."""
-    cmd = ["nix-instantiate", "--store", a.store, *NIX_OPTS, a.tree,
-           "--argstr", "system", a.system, "--arg", "config", a.config]
+# Forces drvPath of each path inside tryEval, in read-write mode so that the .drv files are
+# written; prints which ones threw.
+FORCE = """{ tree, system, config, paths }: let
+  pkgs = import tree { inherit system config; };
+  force = p: (builtins.tryEval (builtins.foldl' (s: n: s.${n}) pkgs p).drvPath).success;
+in map force (builtins.fromJSON paths)"""
+
+
+def command(a, mode, paths):
+    """The call that instantiates `paths`: `-A` each, or (mode "try") the tryEval expression."""
+    common = ["nix-instantiate", "--store", a.store, *NIX_OPTS]
+    if mode == "try":
+        return common + ["--eval", "--strict", "--json", "--read-write-mode",
+                         "--argstr", "tree", a.tree, "--argstr", "system", a.system,
+                         "--arg", "config", a.config, "--argstr", "paths",
+                         json.dumps([list(p) for p in paths]), "-E", FORCE]
+    cmd = common + [a.tree, "--argstr", "system", a.system, "--arg", "config", a.config]
     for p in paths:
         cmd += ["-A", attr_arg(p)]
-    ok, err = run(cmd, a.timeout_single if len(paths) == 1 else a.timeout_chunk)
+    return cmd
+
+
+def instantiate(a, mode, paths):
+    """Instantiates attribute paths (tuples); returns [(path, error)] of those that fail."""
+    ok, out, err = run(command(a, mode, paths),
+                       a.timeout_single if len(paths) == 1 else a.timeout_chunk)
+    if ok and mode == "try":
+        return [(p, "error: throw or assert (tryEval)")
+                for p, good in zip(paths, json.loads(out)) if not good]
     if ok:
         return []
     if len(paths) == 1:
         return [(paths[0], first_error(err))]
     mid = len(paths) // 2
-    return instantiate(a, paths[:mid]) + instantiate(a, paths[mid:])
+    return instantiate(a, mode, paths[:mid]) + instantiate(a, mode, paths[mid:])
+
+
+def below(path, prefix):
+    return len(path) > len(prefix) and path[:len(prefix)] == prefix
 
 
 def journal_paths(scan, system, config):
-    """(paths to instantiate together, paths the journal says fail), both sorted."""
+    """(derivation paths, paths that threw, paths that failed otherwise), each sorted; with
+    the paths below each alias the scan found."""
     with open(os.path.join(scan, ".fodfuzz", "plan.json")) as f:
         cells = json.load(f)["cells"]
     found = [i for i, c in enumerate(cells) if c[0] == system and c[1] == config]
     if not found:
         sys.exit(f"error: {scan} has no cell {system} {config}: {cells}")
-    good, bad = set(), set()
+    kinds, aliases = {}, []
     with open(os.path.join(scan, "journal.jsonl")) as f:
         for line in f:
             try:
                 e = json.loads(line)
             except ValueError:
                 continue  # a last line cut short by a crash
-            if e["cell"] != found[0]:
+            if e["cell"] != found[0] or e.get("explain") or e.get("inputs"):
                 continue
             o, path = e["outcome"], tuple(e["path"])
             kind = o["visited"]["kind"] if "visited" in o else "failed"
-            if kind == "drv":
-                good.add(path)
-            elif kind in ("throw", "failed"):
-                bad.add(path)
-    return sorted(good - bad), sorted(bad)
+            if "aliasOf" in e:
+                if kind == "alias" and o["visited"]["equal"]:
+                    aliases.append((path, tuple(e["aliasOf"])))
+            elif kind in ("drv", "throw", "failed"):
+                kinds[path] = kind
+    # What is below a walked set is below its aliases too (an alias inside an alias: again).
+    for _ in range(len(aliases)):
+        more = {alias + p[len(of):]: k for alias, of in aliases
+                for p, k in kinds.items() if below(p, of)}
+        if more.keys() <= kinds.keys():
+            break
+        kinds.update(more)
+    by = {k: sorted(p for p, kk in kinds.items() if kk == k) for k in ("drv", "throw", "failed")}
+    return by["drv"], by["throw"], by["failed"]
 
 
 def fod_outputs(store):
@@ -125,7 +166,7 @@ def arguments():
     p.add_argument("--out", required=True, help="output file: FOD outPaths, sorted")
     p.add_argument("--store", help="private store dir, new or empty (kept afterwards); "
                    "default: temp, deleted")
-    p.add_argument("--chunk", type=int, default=200, help="attribute paths per call (200)")
+    p.add_argument("--chunk", type=int, default=500, help="attribute paths per call (500)")
     p.add_argument("--jobs", type=int, default=1, help="parallel nix-instantiate calls (1)")
     p.add_argument("--timeout-chunk", type=int, default=600, help="seconds a call (600)")
     p.add_argument("--timeout-single", type=int, default=120, help="seconds a path (120)")
@@ -140,17 +181,21 @@ def arguments():
 def main():
     a = arguments()
     t0 = time.time()
-    good, bad = journal_paths(a.scan, a.system, a.config)
-    units = [good[i:i + a.chunk] for i in range(0, len(good), a.chunk)] + [[p] for p in bad]
+    drvs, throws, failing = journal_paths(a.scan, a.system, a.config)
+    def chunks(ps):
+        return [ps[i:i + a.chunk] for i in range(0, len(ps), a.chunk)]
+    units = ([("A", c) for c in chunks(drvs)] + [("try", c) for c in chunks(throws)]
+             + [("A", [p]) for p in failing])
+    total = len(drvs) + len(throws) + len(failing)
     tmp = None if a.store else tempfile.mkdtemp(prefix="fodref-store-")
     a.store = os.path.abspath(a.store or tmp)
-    log(f"{len(good) + len(bad)} attribute paths ({len(bad)} failing in the scan), "
-        f"{len(units)} calls; store {a.store}")
+    log(f"{total} attribute paths ({len(throws)} threw in the scan, {len(failing)} failed "
+        f"otherwise), {len(units)} calls; store {a.store}")
     try:
         failed, done = [], 0
 
         def work(unit):
-            return instantiate(a, unit)
+            return instantiate(a, *unit)
         with ThreadPoolExecutor(a.jobs) as ex:
             for f in ex.map(work, units):
                 failed += f
@@ -165,8 +210,9 @@ def main():
         ndrv, fods = fod_outputs(a.store)
         with open(a.out, "w") as fh:
             fh.writelines(x + "\n" for x in sorted(fods))
-        log(f"attribute paths: {len(good) + len(bad)}\nfailed: {len(failed)} "
-            f"(failing in the scan: {len(bad)})\n.drv files: {ndrv}\nFODs: {len(fods)}\n"
+        log(f"attribute paths: {total}\nfailed: {len(failed)} "
+            f"(failing in the scan: {len(throws) + len(failing)})\n.drv files: {ndrv}\n"
+            f"FODs: {len(fods)}\n"
             f"wall time: {time.time() - t0:.1f} s")
     finally:
         if tmp:  # store paths are read-only; make them writable to delete
