@@ -195,7 +195,8 @@ def write_table(tree, work, rows, summary):
     with open(path, "w") as f:
         f.write(text)
     with open(f"{work}/rows.json", "w") as f:
-        json.dump({k: {"scope": v[0], "fods": len(v[1]), "listed": v[3], **v[2]}
+        json.dump({k: {"scope": v[0], "fods": None if v[1] is None else len(v[1]),
+                       "listed": v[3], **v[2]}
                    for k, v in rows.items()}, f, indent=1)
     print(f"wrote {path}")
 
