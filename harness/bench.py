@@ -3,11 +3,13 @@
 
 Runs, one after the other (so that none slows another), on TREE:
   1. nixpkgs' own maintainers/scripts/find-tarballs.nix over all-tarballs.nix;
-  2. the instantiate-everything method (harness/instantiate-everything.py, --jobs = cores);
-  3. fodfuzz on x86_64-linux with config {}: on 1/4, 1/2 (every 4th / 2nd top-level
+  2. fodfuzz on x86_64-linux with config {}: on 1/4, 1/2 (every 4th / 2nd top-level
      attribute, --roots) and all top-level attributes; then the evaluation floor of that last
      scan (harness/floor.py: one nix-instantiate forcing drvPath of exactly its derivation
      attributes, nothing else), so that every benchmark reports fodfuzz's ratio to it;
+  3. the instantiate-everything reference (harness/instantiate-everything.py, --jobs = cores):
+     every attribute path the run of 2. over all top-level attributes visited, instantiated
+     with plain nix-instantiate -A;
   4. fodfuzz with the full default matrix (4 systems x 2 configs).
 Each under harness/measure (wall, CPU of the whole process tree, peak resident memory summed
 over the tree). Prints a table (FODs, recall against the union of all, against
@@ -18,7 +20,7 @@ results/bench-<basename of TREE>.md.
   e.g. for a quick look); REUSE=1 with SKIP=matrix: take the matrix row from an earlier run in
   the same WORK_DIR; WORK_DIR default results/bench-work (git-ignored).
 """
-import json, os, subprocess, sys, time
+import json, os, shutil, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -87,7 +89,7 @@ def main():
     paths = fixed_paths(ft_json)
     rows["find-tarballs"] = ("release.nix jobs, x86_64-linux", paths, m, len(entries))
 
-    # 3. fodfuzz on growing parts of the top level, then all of it.
+    # 2. fodfuzz on growing parts of the top level, then all of it.
     names = top_level(tree)
     for frac, step in (("1/4", 4), ("1/2", 2), ("all", 1)):
         out = f"{work}/fodfuzz-{step}"
@@ -110,15 +112,20 @@ def main():
     rows["floor"] = (f"one nix-instantiate, drvPath of fodfuzz's {n} derivation attributes",
                      None, m, None)
 
-    # 2. instantiate-everything, as many processes as cores.
+    # 3. instantiate-everything, as many processes as cores.
     if "reference" not in skip:
         ref = f"{work}/instantiate-everything.txt"
+        # A fresh store: .drv files of an earlier run would count.
+        subprocess.run(["chmod", "-R", "u+w", f"{work}/ie-store"], stderr=subprocess.DEVNULL)
+        shutil.rmtree(f"{work}/ie-store", ignore_errors=True)
         m = measure("instantiate-everything", f"{work}/instantiate-everything.log", [
-            f"{HERE}/instantiate-everything.py", tree, "--system", "x86_64-linux",
-            "--config", "{}", "--out", ref, "--store", f"{work}/ie-store",
-            "--jobs", str(cores), "--no-descend"])
+            f"{HERE}/instantiate-everything.py", tree, "--scan", f"{work}/fodfuzz-1",
+            "--system", "x86_64-linux", "--config", "{}", "--out", ref,
+            "--store", f"{work}/ie-store", "--jobs", str(cores),
+            "--failures", f"{work}/instantiate-everything-failures.jsonl"])
         p = lines(ref)
-        rows["instantiate-everything"] = ("x86_64-linux {}", p, m, len(p))
+        scope = "every attribute path fodfuzz visited, x86_64-linux {}"
+        rows["instantiate-everything"] = (scope, p, m, len(p))
 
     # 4. the whole default matrix; REUSE=1 with SKIP=matrix takes an earlier run's from WORK_DIR.
     old = f"{work}/rows.json"
@@ -188,7 +195,8 @@ def write_table(tree, work, rows, summary):
     with open(path, "w") as f:
         f.write(text)
     with open(f"{work}/rows.json", "w") as f:
-        json.dump({k: {"scope": v[0], "fods": len(v[1]), "listed": v[3], **v[2]}
+        json.dump({k: {"scope": v[0], "fods": None if v[1] is None else len(v[1]),
+                       "listed": v[3], **v[2]}
                    for k, v in rows.items()}, f, indent=1)
     print(f"wrote {path}")
 

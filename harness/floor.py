@@ -36,7 +36,9 @@ def derivation_paths(scan_dir, system, label):
     with open(os.path.join(scan_dir, "graph.jsonl")) as f:
         for line in f:
             e = json.loads(line)
-            if "attrPath" in e and e["system"] == system and e["config"] == label:
+            # Roots with `via` are attributes that failed (what they reach in part).
+            if ("attrPath" in e and "via" not in e and e["system"] == system
+                    and e["config"] == label):
                 paths.append(attr_path(e["attrPath"]))
     return paths
 

@@ -1,33 +1,49 @@
 #!/usr/bin/env python3
-"""Reference baseline for fodfuzz: instantiate every top-level attribute of a
-nixpkgs tree into a throwaway private Nix store, then list the output paths of
-all fixed-output derivations (.drv outputs with a hash) found in that store.
+"""Reference for fodfuzz: instantiate every attribute path a fodfuzz scan visited, the plain way,
+into a throwaway private Nix store, then list the output paths of every fixed-output derivation
+among all the .drv files that store holds.
 
-  instantiate-everything TREE --system x86_64-linux --config '{}' --out FILE
-                         [--store DIR] [--chunk 200] [--jobs 1]
+  instantiate-everything.py TREE --scan SCAN_DIR --system x86_64-linux --config '{}' --out FILE
+                            [--store DIR] [--chunk 500] [--jobs 1] [--failures FILE]
 
-Attributes are instantiated `--chunk` at a time (`nix-instantiate -A a -A b ...`).
-A failing chunk first drops the attributes that throw (one tryEval screening
-call), then is bisected down to single attributes. A single failing attribute
-is recorded as failed -- unless it is a plain attribute set (e.g. pythonPackages,
-where one broken member aborts the whole -A): then the members -A would
-instantiate (derivations, recurseForDerivations sets) are processed the same
-way, recursively (--no-descend: don't). .drv files written before a failure
-are kept and counted.
+The attribute paths come from SCAN_DIR/journal.jsonl (the cell with that system and config,
+found in SCAN_DIR/.fodfuzz/plan.json): every path whose outcome is a derivation or a failure
+(a throw tryEval caught, or any other error), and the same paths below each package set the
+scan found to be another set under a second name (an alias: the scan did not walk it again, the
+reference does). Sets are not instantiated themselves: their members are paths of the journal
+too, to the depth fodfuzz walked, with or without recurseForDerivations. So this does the work
+fodfuzz does, the plain way, and takes none of its shortcuts.
+
+Derivation paths are instantiated `--chunk` at a time (`nix-instantiate TREE -A a -A b ...`).
+Paths that threw in the scan are instantiated `--chunk` at a time too, by forcing each one's
+drvPath inside tryEval in a read-write evaluation (what nix-instantiate does for a derivation,
+without stopping at the first throw: a process per path would cost an hour on release-16.03).
+Paths that failed in any other way (an error tryEval cannot catch) are instantiated alone with
+`-A`. All with import-from-derivation off, no substituters, NIX_PATH empty and every proxy
+variable pointing at a closed port (an evaluation-time fetch fails instead of reaching the
+network). A call that fails is bisected down to single paths; a single path that fails is
+recorded with Nix's first error line. Whatever an attribute wrote before it failed stays in the
+store: at the end every .drv file in the store is read back and every fixed output of each is
+listed, including those of attributes that then failed (an import-from-derivation attribute
+writes the .drv it may not build).
 """
 import argparse, json, os, re, shutil, signal, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 
 NIX_OPTS = ["--option", "allow-import-from-derivation", "false",
             "--option", "substituters", ""]
+CLOSED = "http://127.0.0.1:9"
+ENV = {**os.environ, "NIX_PATH": "", **{k: CLOSED for k in (
+    "http_proxy", "https_proxy", "ftp_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+    "FTP_PROXY", "ALL_PROXY")}}
 # Outputs of an ATerm derivation: Derive([("out","/nix/store/..","r:sha256","hex"),...],...
 OUTPUT_RE = re.compile(r'\("([^"]*)","([^"]*)","([^"]*)","([^"]*)"\)')
 
 
 def run(cmd, timeout):
-    """Run cmd in its own process group; return (ok, stdout, stderr).
-    A timeout kills the group and counts as failure."""
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    """Run cmd in its own process group; return (ok, stdout, stderr). A timeout kills the
+    group and counts as a failure."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV,
                          start_new_session=True, text=True, errors="replace")
     try:
         out, err = p.communicate(timeout=timeout)
@@ -35,72 +51,93 @@ def run(cmd, timeout):
     except subprocess.TimeoutExpired:
         os.killpg(p.pid, signal.SIGKILL)
         p.communicate()
-        return False, "", f"timeout after {timeout}s"
-
-
-def nix_eval(a, expr, **args):
-    """Evaluate `{ tree, system, config, ... }: EXPR` strictly (read-write, so
-    forced drvPaths are written to the store); JSON value, or None on error."""
-    cmd = ["nix-instantiate", "--store", a.store, *NIX_OPTS, "--eval", "--json",
-           "--strict", "--read-write-mode", "--argstr", "tree", a.tree,
-           "--argstr", "system", a.system, "--arg", "config", a.config, "-E", expr]
-    for k, v in args.items():
-        cmd += ["--argstr", k, v]
-    ok, out, _ = run(cmd, a.timeout_chunk)
-    return json.loads(out) if ok else None
-
-
-PKGS = "pkgs = import tree { inherit system config; }"
-# Members of the set at PATH that `nix-instantiate -A PATH` would instantiate
-# (derivations, sets with recurseForDerivations) or that fail to evaluate;
-# null if the value at PATH is not a plain (non-derivation, non-functor) set.
-MEMBERS = f"""{{ tree, system, config, path }}: let {PKGS};
-  v = builtins.foldl' (s: n: s.${{n}}) pkgs (builtins.fromJSON path);
-  wanted = n: let r = builtins.tryEval (let x = v.${{n}}; in builtins.isAttrs x
-    && ((x.type or null) == "derivation" || (x.recurseForDerivations or false)));
-    in !r.success || r.value;
-in if builtins.isAttrs v && (v.type or null) != "derivation" && !(v ? __functor)
-   then builtins.filter wanted (builtins.attrNames v) else null"""
-
-# For each path: does forcing it (and, for a derivation, its drvPath) succeed?
-# Catches only throw/assert; any other error makes the whole call fail.
-SCREEN = f"""{{ tree, system, config, paths }}: let {PKGS};
-  ok = p: (builtins.tryEval (let x = builtins.foldl' (s: n: s.${{n}}) pkgs p; in
-    if builtins.isAttrs x && (x.type or null) == "derivation"
-    then builtins.seq x.drvPath true else builtins.seq x true)).success;
-in map ok (builtins.fromJSON paths)"""
+        return False, "", f"error: timeout after {timeout} s"
 
 
 def attr_arg(path):
+    """An attribute path as -A reads it: names with a dot quoted."""
     return ".".join(f'"{n}"' if "." in n else n for n in path)
 
 
-def instantiate(a, paths):
-    """Instantiate attribute paths (tuples); return [(path, error)] of failures."""
-    cmd = ["nix-instantiate", "--store", a.store, *NIX_OPTS, a.tree,
-           "--argstr", "system", a.system, "--arg", "config", a.config]
+def first_error(err):
+    errs = [l.strip() for l in err.splitlines() if l.startswith("error")]
+    return errs[0] if errs else err.strip()[-300:]
+
+
+# Forces drvPath of each path inside tryEval, in read-write mode so that the .drv files are
+# written; prints which ones threw.
+FORCE = """{ tree, system, config, paths }: let
+  pkgs = import tree { inherit system config; };
+  force = p: (builtins.tryEval (builtins.foldl' (s: n: s.${n}) pkgs p).drvPath).success;
+in map force (builtins.fromJSON paths)"""
+
+
+def command(a, mode, paths):
+    """The call that instantiates `paths`: `-A` each, or (mode "try") the tryEval expression."""
+    common = ["nix-instantiate", "--store", a.store, *NIX_OPTS]
+    if mode == "try":
+        return common + ["--eval", "--strict", "--json", "--read-write-mode",
+                         "--argstr", "tree", a.tree, "--argstr", "system", a.system,
+                         "--arg", "config", a.config, "--argstr", "paths",
+                         json.dumps([list(p) for p in paths]), "-E", FORCE]
+    cmd = common + [a.tree, "--argstr", "system", a.system, "--arg", "config", a.config]
     for p in paths:
         cmd += ["-A", attr_arg(p)]
-    ok, _, err = run(cmd, a.timeout_single if len(paths) == 1 else a.timeout_chunk)
+    return cmd
+
+
+def instantiate(a, mode, paths):
+    """Instantiates attribute paths (tuples); returns [(path, error)] of those that fail."""
+    ok, out, err = run(command(a, mode, paths),
+                       a.timeout_single if len(paths) == 1 else a.timeout_chunk)
+    if ok and mode == "try":
+        return [(p, "error: throw or assert (tryEval)")
+                for p, good in zip(paths, json.loads(out)) if not good]
     if ok:
         return []
     if len(paths) == 1:
-        members = None if a.no_descend or err.startswith("timeout") else \
-            nix_eval(a, MEMBERS, path=json.dumps(list(paths[0])))
-        if members:
-            log(f"  descending into {attr_arg(paths[0])} ({len(members)} members)")
-            sub = [paths[0] + (m,) for m in members]
-            return [f for i in range(0, len(sub), a.chunk)
-                    for f in instantiate(a, sub[i:i + a.chunk])]
-        errs = [l.strip() for l in err.splitlines() if l.startswith("error")]
-        return [(paths[0], errs[0] if errs else err.strip()[-200:])]
-    good = nix_eval(a, SCREEN, paths=json.dumps([list(p) for p in paths]))
-    if good and not all(good):
-        rest = [p for p, g in zip(paths, good) if g]
-        return ([(p, "error: throw/assert (screening)") for p, g in zip(paths, good)
-                 if not g] + (instantiate(a, rest) if rest else []))
+        return [(paths[0], first_error(err))]
     mid = len(paths) // 2
-    return instantiate(a, paths[:mid]) + instantiate(a, paths[mid:])
+    return instantiate(a, mode, paths[:mid]) + instantiate(a, mode, paths[mid:])
+
+
+def below(path, prefix):
+    return len(path) > len(prefix) and path[:len(prefix)] == prefix
+
+
+def journal_paths(scan, system, config):
+    """(derivation paths, paths that threw, paths that failed otherwise), each sorted; with
+    the paths below each alias the scan found."""
+    with open(os.path.join(scan, ".fodfuzz", "plan.json")) as f:
+        cells = json.load(f)["cells"]
+    found = [i for i, c in enumerate(cells) if c[0] == system and c[1] == config]
+    if not found:
+        sys.exit(f"error: {scan} has no cell {system} {config}: {cells}")
+    kinds, aliases = {}, []
+    with open(os.path.join(scan, "journal.jsonl")) as f:
+        for line in f:
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue  # a last line cut short by a crash
+            if e["cell"] != found[0] or e.get("explain") or e.get("inputs"):
+                continue
+            o, path = e["outcome"], tuple(e["path"])
+            kind = o["visited"]["kind"] if "visited" in o else "failed"
+            if "aliasOf" in e:
+                if kind == "alias" and o["visited"]["equal"]:
+                    aliases.append((path, tuple(e["aliasOf"])))
+            elif kind in ("drv", "throw", "failed"):
+                kinds[path] = kind
+    # What is below a walked set is below its aliases too (an alias inside an alias: again).
+    for _ in range(len(aliases)):
+        more = {alias + p[len(of):]: k for alias, of in aliases
+                for p, k in kinds.items() if below(p, of)}
+        if more.keys() <= kinds.keys():
+            break
+        kinds.update(more)
+    by = {k: sorted(p for p, kk in kinds.items() if kk == k) for k in ("drv", "throw", "failed")}
+    return by["drv"], by["throw"], by["failed"]
 
 
 def fod_outputs(store):
@@ -119,52 +156,64 @@ def fod_outputs(store):
     return len(drvs), fods
 
 
-def main():
+def arguments():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("tree", help="nixpkgs tree (directory)")
+    p.add_argument("--scan", required=True, help="a fodfuzz scan's output directory")
     p.add_argument("--system", required=True, help="e.g. x86_64-linux")
     p.add_argument("--config", required=True, help="Nix expression, e.g. '{}'")
     p.add_argument("--out", required=True, help="output file: FOD outPaths, sorted")
-    p.add_argument("--store", help="private store dir (kept); default: temp, deleted")
-    p.add_argument("--chunk", type=int, default=200, help="attributes per call (200)")
+    p.add_argument("--store", help="private store dir, new or empty (kept afterwards); "
+                   "default: temp, deleted")
+    p.add_argument("--chunk", type=int, default=500, help="attribute paths per call (500)")
     p.add_argument("--jobs", type=int, default=1, help="parallel nix-instantiate calls (1)")
-    p.add_argument("--timeout-chunk", type=int, default=300, help="seconds/call (300)")
-    p.add_argument("--timeout-single", type=int, default=60, help="s/single attr (60)")
-    p.add_argument("--no-descend", action="store_true",
-                   help="record a failing attribute set as failed, don't descend")
+    p.add_argument("--timeout-chunk", type=int, default=600, help="seconds a call (600)")
+    p.add_argument("--timeout-single", type=int, default=120, help="seconds a path (120)")
+    p.add_argument("--failures", help="write the failed paths here, one JSON line each")
     a = p.parse_args()
     a.tree = os.path.abspath(a.tree)
+    if a.store and os.path.isdir(a.store) and os.listdir(a.store):
+        p.error(f"{a.store} is not empty: its .drv files would count (remove it first)")
+    return a
+
+
+def main():
+    a = arguments()
     t0 = time.time()
+    drvs, throws, failing = journal_paths(a.scan, a.system, a.config)
+    def chunks(ps):
+        return [ps[i:i + a.chunk] for i in range(0, len(ps), a.chunk)]
+    units = ([("A", c) for c in chunks(drvs)] + [("try", c) for c in chunks(throws)]
+             + [("A", [p]) for p in failing])
+    total = len(drvs) + len(throws) + len(failing)
     tmp = None if a.store else tempfile.mkdtemp(prefix="fodref-store-")
     a.store = os.path.abspath(a.store or tmp)
+    log(f"{total} attribute paths ({len(throws)} threw in the scan, {len(failing)} failed "
+        f"otherwise), {len(units)} calls; store {a.store}")
     try:
-        names = nix_eval(a, f"{{ tree, system, config }}: let {PKGS}; "
-                         "in builtins.attrNames pkgs")
-        if names is None:
-            sys.exit("error: cannot list the attributes of the tree")
-        log(f"{len(names)} attributes; store {a.store}")
-        paths = [(n,) for n in names]
-        chunks = [paths[i:i + a.chunk] for i in range(0, len(paths), a.chunk)]
-        failed = []
+        failed, done = [], 0
 
-        def work(i):
-            f = instantiate(a, chunks[i])
-            log(f"chunk {i + 1}/{len(chunks)}: {len(f)} failed "
-                f"[{time.time() - t0:.0f}s]")
-            return f
+        def work(unit):
+            return instantiate(a, *unit)
         with ThreadPoolExecutor(a.jobs) as ex:
-            for f in ex.map(work, range(len(chunks))):
+            for f in ex.map(work, units):
                 failed += f
-        for path, err in failed:
-            log(f"FAILED {attr_arg(path)}: {err[:300]}")
+                done += 1
+                if done % 100 == 0 or done == len(units):
+                    log(f"{done}/{len(units)} calls, {len(failed)} failed paths "
+                        f"[{time.time() - t0:.0f} s]")
+        if a.failures:
+            with open(a.failures, "w") as fh:
+                for path, err in sorted(failed):
+                    fh.write(json.dumps({"attrPath": attr_arg(path), "error": err}) + "\n")
         ndrv, fods = fod_outputs(a.store)
         with open(a.out, "w") as fh:
             fh.writelines(x + "\n" for x in sorted(fods))
-        log(f"attributes: {len(names)}\nfailed attribute paths: {len(failed)} "
-            f"(top-level: {sum(len(p) == 1 for p, _ in failed)})\n"
-            f".drv files: {ndrv}\nFODs: {len(fods)}\n"
-            f"wall time: {time.time() - t0:.1f}s")
+        log(f"attribute paths: {total}\nfailed: {len(failed)} "
+            f"(failing in the scan: {len(throws) + len(failing)})\n.drv files: {ndrv}\n"
+            f"FODs: {len(fods)}\n"
+            f"wall time: {time.time() - t0:.1f} s")
     finally:
         if tmp:  # store paths are read-only; make them writable to delete
             subprocess.run(["chmod", "-R", "u+w", tmp], stderr=subprocess.DEVNULL)

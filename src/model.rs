@@ -48,6 +48,43 @@ pub struct Reach {
     pub attr_path: String,
     pub system: String,
     pub config: String,
+    /// How an attribute that failed reaches it; `None`: its derivation evaluated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Via>,
+}
+
+impl Reach {
+    /// The attribute at `attr_path` of a cell, whose derivation evaluated.
+    pub fn new(attr_path: String, system: &str, config: &str) -> Reach {
+        Reach {
+            attr_path,
+            system: system.into(),
+            config: config.into(),
+            via: None,
+        }
+    }
+}
+
+/// What a failing attribute is listed with, and how it was found: a partial answer, since the
+/// attribute has no derivation whose closure could be read whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Via {
+    /// The `.drv` Nix could not build during evaluation (import from derivation is off): its
+    /// closure is what evaluating the attribute needs built.
+    ImportFromDerivation,
+    /// The derivations among its derivation's arguments (one level down, and below those
+    /// that fail in turn) whose drvPath evaluated: inputs it would have had.
+    Inputs,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::ImportFromDerivation => "import-from-derivation",
+            Via::Inputs => "inputs",
+        }
+    }
 }
 
 /// How a FOD fetches, classified from what nixpkgs' fetchers put in the `.drv`.
@@ -113,35 +150,63 @@ pub struct CellReach {
     pub config: String,
     /// Every attribute of the cell whose build closure holds the FOD.
     pub attributes: u64,
+    /// Attributes that failed and reach the FOD partially (see [`Via`]); not in `attributes`.
+    pub partial: u64,
     /// The fewest dependency edges from a reaching attribute's derivation to the FOD (0: an
-    /// attribute is the FOD itself, 1: the FOD is a direct input of its derivation).
+    /// attribute is the FOD itself, 1: the FOD is a direct input of its derivation); of the
+    /// attributes that failed only when no other reaches it.
     pub distance: u32,
     /// The attribute paths at that distance, or at 0 and 1 when it is at most 1 (the FOD itself
-    /// and the attributes that use it directly): sorted, the first [`NEAREST`].
-    pub nearest: Vec<String>,
+    /// and the attributes that use it directly): sorted, the first [`NEAREST`]. Attributes that
+    /// failed only when no other reaches the FOD, so that what a whole derivation needs is
+    /// listed as before.
+    pub nearest: Vec<Nearest>,
+}
+
+/// A nearest reaching attribute, and how it reaches the FOD when it failed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Nearest {
+    pub attr_path: String,
+    pub via: Option<Via>,
+}
+
+impl Nearest {
+    #[cfg(test)]
+    pub fn plain(attr_path: &str) -> Nearest {
+        Nearest {
+            attr_path: attr_path.into(),
+            via: None,
+        }
+    }
 }
 
 impl CellReach {
-    /// Distances 0 and 1 are listed together.
-    fn tier(&self) -> u32 {
-        self.distance.max(1)
+    /// The order of what the nearest are: attributes that evaluated before those that failed,
+    /// then by tier (distances 0 and 1 are listed together).
+    fn rank(&self) -> (bool, u32) {
+        (self.attributes == 0, self.distance.max(1))
     }
 
     /// The same cell's reach seen from another part (a semilattice: order-independent and
     /// idempotent). Counts of one cell come from one graph, so the larger is kept, never a sum.
     pub fn merge(&mut self, other: &CellReach) {
+        let (mine, theirs) = (self.rank(), other.rank());
         self.attributes = self.attributes.max(other.attributes);
-        match other.tier().cmp(&self.tier()) {
-            std::cmp::Ordering::Less => self.nearest = other.nearest.clone(),
+        self.partial = self.partial.max(other.partial);
+        match theirs.cmp(&mine) {
+            std::cmp::Ordering::Less => {
+                self.nearest = other.nearest.clone();
+                self.distance = other.distance;
+            }
             std::cmp::Ordering::Equal => {
                 self.nearest.extend(other.nearest.iter().cloned());
                 self.nearest.sort();
                 self.nearest.dedup();
                 self.nearest.truncate(NEAREST);
+                self.distance = self.distance.min(other.distance);
             }
             std::cmp::Ordering::Greater => {}
         }
-        self.distance = self.distance.min(other.distance);
     }
 }
 
@@ -266,6 +331,8 @@ pub struct CellStats {
     pub aliased_sets: u64,
     /// The attribute visits below those sets that were not repeated.
     pub visits_saved: u64,
+    /// Attributes that failed yet reach something in part (see [`Via`]).
+    pub partial_attributes: u64,
     /// Time from the start of the run until the cell's last attribute was done.
     pub wall: Duration,
 }
@@ -348,21 +415,27 @@ mod tests {
         );
     }
 
+    /// A cell's reach; with no attribute, only attributes that failed reach it (marked).
     fn cell_reach_strategy() -> impl Strategy<Value = CellReach> {
         (
             0..3u8,
             0..40u64,
+            1..5u64,
             0..4u32,
             proptest::collection::btree_set(0..9u8, 1..8),
         )
-            .prop_map(|(cell, attributes, distance, names)| CellReach {
+            .prop_map(|(cell, attributes, partial, distance, names)| CellReach {
                 system: format!("s{cell}"),
                 config: "c".into(),
                 attributes,
+                partial,
                 distance,
                 nearest: names
                     .into_iter()
-                    .map(|n| format!("a{n}"))
+                    .map(|n| Nearest {
+                        attr_path: format!("a{n}"),
+                        via: (attributes == 0).then_some(Via::Inputs),
+                    })
                     .take(NEAREST)
                     .collect(),
             })
@@ -454,10 +527,15 @@ mod tests {
                 let have = &all.fods[&fod.out_path].reach;
                 prop_assert!(have.windows(2).all(|w| (&w[0].system, &w[0].config) < (&w[1].system, &w[1].config)));
                 let m = have.iter().find(|h| h.system == c.system && h.config == c.config).unwrap();
-                prop_assert!(m.attributes >= c.attributes && m.distance <= c.distance);
+                prop_assert!(m.attributes >= c.attributes && m.partial >= c.partial);
+                // Attributes that evaluated come first: the nearest of those that failed only
+                // when no other reaches the FOD.
+                prop_assert!(m.rank().0 <= c.rank().0);
+                prop_assert!(m.rank().0 != c.rank().0 || m.distance <= c.distance);
+                prop_assert!(m.nearest.iter().all(|n| n.via.is_some() == (m.attributes == 0)));
                 prop_assert!(m.nearest.windows(2).all(|w| w[0] < w[1]) && m.nearest.len() <= NEAREST);
                 // What a part at the nearest tier lists is kept unless NEAREST smaller names are.
-                if c.tier() == m.tier() {
+                if c.rank() == m.rank() {
                     for n in &c.nearest {
                         prop_assert!(m.nearest.contains(n) || m.nearest.len() == NEAREST && m.nearest.iter().all(|x| x < n));
                     }

@@ -12,7 +12,11 @@ use std::path::Path;
 
 enum Node {
     Drv(String),
-    Attr(String),
+    /// An attribute as `why` prints it; `partial`: it failed, and reaches the derivation in part.
+    Attr {
+        label: String,
+        partial: bool,
+    },
 }
 
 /// graph.jsonl with each root as a node of its own, and the `.drv`s whose output is `out_path`.
@@ -21,9 +25,22 @@ struct Loaded {
     targets: Vec<NodeIndex>,
 }
 
-/// The chain from attribute to the FOD, one line each.
+/// The chain from attribute to the FOD, one line each: from an attribute that failed only when
+/// no other reaches it, as fods.jsonl lists them.
 pub fn why(out_path: &str, dir: &Path) -> Result<Vec<String>> {
     let Loaded { g, targets } = load(out_path, dir)?;
+    chain(&g, &targets, out_path, false)
+        .or_else(|| chain(&g, &targets, out_path, true))
+        .ok_or_else(|| bad(format!("no attribute reaches {out_path}")).into())
+}
+
+/// The chain from the nearest attribute (also those that failed: `partial`) to the FOD.
+fn chain(
+    g: &DiGraph<Node, ()>,
+    targets: &[NodeIndex],
+    out_path: &str,
+    partial: bool,
+) -> Option<Vec<String>> {
     // Breadth-first from the FOD against the edges, level by level. An attribute at level 1 is
     // the FOD itself, at level 2 it uses the FOD directly: fods.jsonl lists those together, and
     // otherwise the attributes of the first level with any. Of these, the smallest name is the
@@ -38,10 +55,14 @@ pub fn why(out_path: &str, dir: &Path) -> Result<Vec<String>> {
         if l > bound {
             break;
         }
-        if matches!(g[n], Node::Attr(_)) {
-            bound = bound.min(l.max(2));
-            found.push(n);
-            continue;
+        match g[n] {
+            Node::Attr { partial: p, .. } if p && !partial => continue,
+            Node::Attr { .. } => {
+                bound = bound.min(l.max(2));
+                found.push(n);
+                continue;
+            }
+            Node::Drv(_) => {}
         }
         for m in g.neighbors_directed(n, Direction::Incoming) {
             if let std::collections::hash_map::Entry::Vacant(e) = level.entry(m) {
@@ -52,24 +73,24 @@ pub fn why(out_path: &str, dir: &Path) -> Result<Vec<String>> {
         }
     }
     let label = |n: &NodeIndex| match &g[*n] {
-        Node::Attr(a) => a.clone(),
+        Node::Attr { label, .. } => label.clone(),
         Node::Drv(d) => d.clone(),
     };
-    if let Some(first) = found.iter().min_by_key(|n| label(n)) {
-        let mut chain = vec![*first];
-        while let Some(&p) = parent.get(chain.last().expect("non-empty")) {
-            chain.push(p);
-        }
-        return Ok(chain
+    let first = found.iter().min_by_key(|n| label(n))?;
+    let mut chain = vec![*first];
+    while let Some(&p) = parent.get(chain.last().expect("non-empty")) {
+        chain.push(p);
+    }
+    Some(
+        chain
             .into_iter()
             .map(|n| match &g[n] {
-                Node::Attr(a) => a.clone(),
+                Node::Attr { label, .. } => label.clone(),
                 Node::Drv(d) if targets.contains(&n) => format!("  {d} -> {out_path}"),
                 Node::Drv(d) => format!("  {d}"),
             })
-            .collect());
-    }
-    Err(bad(format!("no attribute reaches {out_path}")).into())
+            .collect(),
+    )
 }
 
 /// Every attribute whose build closure holds the FOD, sorted, one line each.
@@ -83,7 +104,7 @@ pub fn why_all(out_path: &str, dir: &Path) -> Result<Vec<String>> {
             continue;
         }
         match &g[n] {
-            Node::Attr(a) => attrs.push(a.clone()),
+            Node::Attr { label, .. } => attrs.push(label.clone()),
             Node::Drv(_) => stack.extend(g.neighbors_directed(n, Direction::Incoming)),
         }
     }
@@ -135,8 +156,12 @@ fn build(graph: &GraphFile) -> (DiGraph<Node, ()>, Vec<NodeIndex>) {
         }
     }
     for r in &graph.roots {
-        let label = format!("{} ({}, {})", r.attr_path, r.system, r.config);
-        let a = g.add_node(Node::Attr(label));
+        let mut label = format!("{} ({}, {})", r.attr_path, r.system, r.config);
+        if let Some(via) = r.via {
+            label.push_str(&format!(" [partial, via {}]", via.as_str()));
+        }
+        let partial = r.via.is_some();
+        let a = g.add_node(Node::Attr { label, partial });
         g.add_edge(a, drvs[r.drv], ());
     }
     (g, drvs)

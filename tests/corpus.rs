@@ -6,9 +6,20 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-type Reaches = BTreeSet<(String, String, String)>;
+/// (attribute path, system, config, via): `via` is empty for an attribute whose derivation
+/// evaluated, else how an attribute that failed reaches the FOD in part.
+type Reaches = BTreeSet<(String, String, String, String)>;
 
-/// Expands `{"attrPaths": [...], "systems": [...], "configs": [...]}` groups (cross products).
+/// How `why` prints a reach.
+fn label((a, s, c, via): &(String, String, String, String)) -> String {
+    match via.as_str() {
+        "" => format!("{a} ({s}, {c})"),
+        v => format!("{a} ({s}, {c}) [partial, via {v}]"),
+    }
+}
+
+/// Expands `{"attrPaths": [...], "systems": [...], "configs": [...]}` groups (cross products),
+/// with the group's `via` when it has one.
 fn expand(groups: &Value, key: &str) -> Reaches {
     let strs = |g: &Value, k: &str| -> Vec<String> {
         g[k].as_array()
@@ -24,10 +35,11 @@ fn expand(groups: &Value, key: &str) -> Reaches {
         } else {
             vec![g["attrPath"].as_str().unwrap().to_owned()]
         };
+        let via = g["via"].as_str().unwrap_or("").to_owned();
         for a in &attrs {
             for s in strs(g, "systems") {
                 for c in strs(g, "configs") {
-                    out.insert((a.clone(), s.clone(), c));
+                    out.insert((a.clone(), s.clone(), c, via.clone()));
                 }
             }
         }
@@ -40,10 +52,17 @@ fn reach_set(v: &Value) -> Reaches {
         .unwrap()
         .iter()
         .map(|r| {
+            let via = r["via"].as_str().unwrap_or("").to_owned();
+            assert_eq!(
+                r["partial"] == true,
+                !via.is_empty(),
+                "partial with via: {r}"
+            );
             (
                 r["attrPath"].as_str().unwrap().into(),
                 r["system"].as_str().unwrap().into(),
                 r["config"].as_str().unwrap().into(),
+                via,
             )
         })
         .collect()
@@ -127,14 +146,18 @@ fn full_reach(f: &Value) -> Reaches {
 }
 
 /// The reaches fods.jsonl lists for an expected FOD: those of its `nearest.attrPaths`, or all
-/// when it names none (every reaching attribute uses the FOD directly).
+/// when it names none (every reaching attribute uses the FOD directly); attributes that failed
+/// only when no other reaches it.
 fn nearest_reach(f: &Value) -> Reaches {
-    let all = full_reach(f);
+    let mut all = full_reach(f);
+    if all.iter().any(|r| r.3.is_empty()) {
+        all.retain(|r| r.3.is_empty());
+    }
     match f["nearest"]["attrPaths"].as_array() {
         None => all,
         Some(names) => all
             .into_iter()
-            .filter(|(a, _, _)| names.iter().any(|n| n == a.as_str()))
+            .filter(|(a, _, _, _)| names.iter().any(|n| n == a.as_str()))
             .collect(),
     }
 }
@@ -159,26 +182,34 @@ fn line_of<'a>(name: &str, fods: &'a [Value], f: &Value) -> &'a Value {
         .unwrap_or_else(|| panic!("{name}: no line for {} {}", f["name"], f["hash"]))
 }
 
-/// reachCount: per cell, how many attributes reach the FOD and at what distance the nearest.
+/// reachCount: per cell, how many attributes reach the FOD (whole, and in part: those that
+/// failed) and at what distance the nearest.
 fn check_reach_counts(name: &str, fods: &[Value], expected: &Value) {
-    let counts = |f: &Value| -> BTreeMap<(String, String), (u64, u64)> {
+    type Counts = BTreeMap<(String, String), (u64, u64, u64)>;
+    let counts = |f: &Value| -> Counts {
         f["reachCount"]
             .as_array()
             .unwrap()
             .iter()
             .map(|c| {
                 let s = |k: &str| c[k].as_str().unwrap().to_owned();
-                let n = |k: &str| c[k].as_u64().unwrap();
-                ((s("system"), s("config")), (n("attributes"), n("distance")))
+                let n = |k: &str| c[k].as_u64().unwrap_or(0);
+                let counts = (n("attributes"), n("partial"), n("distance"));
+                ((s("system"), s("config")), counts)
             })
             .collect()
     };
     for f in expected["fods"].as_array().unwrap() {
         let line = line_of(name, fods, f);
         let distance = f["nearest"]["distance"].as_u64().unwrap_or(1);
-        let mut want: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
-        for (_, s, c) in full_reach(f) {
-            want.entry((s, c)).or_insert((0, distance)).0 += 1;
+        let mut want = Counts::new();
+        for (_, s, c, via) in full_reach(f) {
+            let e = want.entry((s, c)).or_insert((0, 0, distance));
+            if via.is_empty() {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
+            }
         }
         assert_eq!(counts(line), want, "{name}: reachCount of {}", f["name"]);
     }
@@ -202,10 +233,7 @@ fn check_why_all(name: &str, out: &Path, fods: &[Value], expected: &Value) {
         let mut sorted = got.clone();
         sorted.sort();
         assert_eq!(got, sorted, "{name}: why --all is sorted");
-        let want: BTreeSet<String> = full_reach(f)
-            .into_iter()
-            .map(|(a, s, c)| format!("{a} ({s}, {c})"))
-            .collect();
+        let want: BTreeSet<String> = full_reach(f).iter().map(label).collect();
         assert_eq!(
             got.into_iter().collect::<BTreeSet<_>>(),
             want,
@@ -231,7 +259,7 @@ fn check_failures(name: &str, out: &Path, expected: &Value) {
         .collect();
     let mut want_f = BTreeSet::new();
     for g in expected["failures"].as_array().unwrap() {
-        for (a, s, c) in expand(&Value::Array(vec![g.clone()]), "attrPath") {
+        for (a, s, c, _) in expand(&Value::Array(vec![g.clone()]), "attrPath") {
             want_f.insert((a, s, c, g["kind"].as_str().unwrap().to_owned()));
         }
     }
@@ -270,9 +298,7 @@ fn check_why(out: &Path, fods: &[Value]) {
         let text = String::from_utf8(o.stdout).unwrap();
         let first = text.lines().next().unwrap();
         assert!(
-            reach_set(&f["reachedBy"])
-                .iter()
-                .any(|(a, s, c)| first == format!("{a} ({s}, {c})")),
+            reach_set(&f["reachedBy"]).iter().any(|r| first == label(r)),
             "why: {first:?} reaches {}",
             f["outPath"]
         );

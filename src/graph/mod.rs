@@ -133,7 +133,7 @@ impl DrvGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Fetcher, HashMode, NEAREST};
+    use crate::model::{Fetcher, HashMode, NEAREST, Nearest, Via};
 
     /// A store below a temporary root with the given `.drv` files: (name, inputs, fixed hash).
     /// A name `d=o` is the file `d.drv` with the output `o` (two `.drv`s of one output).
@@ -165,11 +165,7 @@ mod tests {
     }
 
     fn reach_in(attr: &str, system: &str) -> Reach {
-        Reach {
-            attr_path: attr.into(),
-            system: system.into(),
-            config: "{}".into(),
-        }
+        Reach::new(attr.into(), system, "{}")
     }
 
     /// (system, attributes, distance, nearest) of each cell.
@@ -177,7 +173,7 @@ mod tests {
         fod.reach
             .iter()
             .map(|c| {
-                let nearest = c.nearest.iter().map(String::as_str).collect();
+                let nearest = c.nearest.iter().map(|n| n.attr_path.as_str()).collect();
                 (c.system.as_str(), c.attributes, c.distance, nearest)
             })
             .collect()
@@ -272,6 +268,42 @@ mod tests {
             vec![(x86(), 13, 0, with_src), ("y", 1, 1, vec!["pkg-y"])]
         );
         assert_eq!(src.drv_path, "/nix/store/src-x.drv", "the smallest drvPath");
+    }
+
+    /// Attributes that failed are counted apart, and listed only where no other reaches.
+    #[test]
+    fn attributes_that_failed_reach_in_part() {
+        let root = store(&[
+            ("list-gen", &["list"], None),
+            ("list", &[], Some("aa")),
+            ("app", &["src"], None),
+            ("src", &[], Some("bb")),
+        ]);
+        let mut g = DrvGraph::new(root.path().to_owned());
+        let list_gen = g.add_closure("/nix/store/list-gen.drv").unwrap();
+        let app = g.add_closure("/nix/store/app.drv").unwrap();
+        let src = g.add_closure("/nix/store/src.drv").unwrap();
+        let partial = |attr: &str, via| Reach {
+            via: Some(via),
+            ..reach(attr)
+        };
+        let roots = vec![
+            (partial("image", Via::ImportFromDerivation), list_gen),
+            (reach("app"), app),
+            (partial("broken", Via::Inputs), src),
+        ];
+        let f = g.findings(&roots);
+        let list = &f.fods["/nix/store/list"].reach[0];
+        assert_eq!((list.attributes, list.partial, list.distance), (0, 1, 1));
+        let image = Nearest {
+            attr_path: "image".into(),
+            via: Some(Via::ImportFromDerivation),
+        };
+        assert_eq!(list.nearest, vec![image]);
+        // broken has src itself (distance 0), app uses it: app alone is listed.
+        let src = &f.fods["/nix/store/src"].reach[0];
+        assert_eq!((src.attributes, src.partial, src.distance), (1, 1, 1));
+        assert_eq!(src.nearest, vec![Nearest::plain("app")]);
     }
 
     fn x86() -> &'static str {

@@ -1,10 +1,12 @@
 //! Who reaches each FOD, per cell: how many attributes, and the nearest few. One breadth-first
 //! walk against the edges from each FOD output (from every `.drv` with that output at once)
 //! visits every derivation whose closure holds it, level by level: the attributes met are
-//! counted, and those of the first level that has one (per cell) are the nearest. The walks
+//! counted, and those of the first level that has one (per cell) are the nearest; attributes
+//! that failed (reaching it partially, see `Via`) are counted apart and are the nearest only
+//! when no other attribute of the cell reaches the FOD. The walks
 //! together cost the sum of the FODs' ancestor sets (13.7 million visits on release-16.03),
 //! and hold only what one walk needs: no list of every reach is ever built.
-use crate::model::{CellReach, NEAREST, Reach};
+use crate::model::{CellReach, NEAREST, Nearest, Reach};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 /// Adjacency lists in one array each (`start[i]..start[i + 1]` in `items`).
@@ -35,7 +37,15 @@ impl Lists {
     }
 }
 
-/// What one cell has met so far in a walk.
+/// What one cell has met so far in a walk: of attributes whose derivation evaluated, and of
+/// those that failed.
+#[derive(Clone, Default)]
+struct Cell {
+    whole: Met,
+    partial: Met,
+}
+
+/// The attributes of one kind a cell has met so far in a walk.
 #[derive(Clone, Default)]
 struct Met {
     attributes: u64,
@@ -105,7 +115,7 @@ impl<'a> Walker<'a> {
     /// when no root does.
     pub fn reach(&mut self, sources: &[NodeIndex]) -> Vec<CellReach> {
         self.walk += 1;
-        let mut met = vec![Met::default(); self.cells.len()];
+        let mut met = vec![Cell::default(); self.cells.len()];
         let mut level: Vec<u32> = Vec::new();
         for s in sources {
             let s = s.index();
@@ -134,16 +144,28 @@ impl<'a> Walker<'a> {
         self.cells
             .iter()
             .zip(met)
-            .filter_map(|(&(system, config), m)| {
+            .filter_map(|(&(system, config), c)| {
+                let first = if c.whole.distance.is_some() {
+                    &c.whole
+                } else {
+                    &c.partial
+                };
                 Some(CellReach {
                     system: system.to_owned(),
                     config: config.to_owned(),
-                    attributes: m.attributes,
-                    distance: m.distance?,
-                    nearest: m
+                    attributes: c.whole.attributes,
+                    partial: c.partial.attributes,
+                    distance: first.distance?,
+                    nearest: first
                         .nearest
                         .iter()
-                        .map(|&r| self.reaches[r as usize].attr_path.clone())
+                        .map(|&r| {
+                            let reach = self.reaches[r as usize];
+                            Nearest {
+                                attr_path: reach.attr_path.clone(),
+                                via: reach.via,
+                            }
+                        })
                         .collect(),
                 })
             })
@@ -151,12 +173,16 @@ impl<'a> Walker<'a> {
     }
 
     /// Counts root `rank`, met at `distance`, once per walk; keeps it if it is among the nearest.
-    fn meet(&mut self, met: &mut [Met], rank: u32, distance: u32) {
+    fn meet(&mut self, met: &mut [Cell], rank: u32, distance: u32) {
         if self.counted[rank as usize] == self.walk {
             return;
         }
         self.counted[rank as usize] = self.walk;
-        let m = &mut met[self.cell_of[rank as usize] as usize];
+        let cell = &mut met[self.cell_of[rank as usize] as usize];
+        let m = match self.reaches[rank as usize].via {
+            None => &mut cell.whole,
+            Some(_) => &mut cell.partial,
+        };
         m.attributes += 1;
         let first = *m.distance.get_or_insert(distance);
         // Distances 0 and 1 are one tier: the FOD itself and the attributes that use it.

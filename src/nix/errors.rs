@@ -22,6 +22,17 @@ pub fn classify(message: &str) -> FailureKind {
     }
 }
 
+/// The `.drv` an import from derivation could not build, from Nix's message: `cannot build
+/// '/nix/store/…-x.drv' during evaluation` (Nix 2.8), `'/nix/store/…-x.drv^out'` (Nix 2.26,
+/// which names the outputs it wanted).
+pub fn unbuilt_drv(message: &str) -> Option<String> {
+    let (_, rest) = message.split_once("cannot build '")?;
+    let (quoted, _) = rest.split_once('\'')?;
+    let end = quoted.find(".drv")? + ".drv".len();
+    let drv = &quoted[..end];
+    drv.starts_with('/').then(|| drv.to_owned())
+}
+
 /// The first `error:` line of a failed command's stderr, with its position line when it has
 /// one.
 pub fn first_error(stderr: &[u8]) -> String {
@@ -65,6 +76,21 @@ mod tests {
         assert_eq!(classify(path), ForbiddenPath);
         let ifd = "cannot build '/nix/store/x.drv' during evaluation because the option 'allow-import-from-derivation' is disabled";
         assert_eq!(classify(ifd), ImportFromDerivation);
+        assert_eq!(unbuilt_drv(ifd).as_deref(), Some("/nix/store/x.drv"));
+    }
+
+    #[test]
+    fn the_drv_an_import_from_derivation_could_not_build() {
+        let new = "cannot build '/nix/store/ab-centos.nix.drv^out' during evaluation because the option 'allow-import-from-derivation' is disabled";
+        assert_eq!(
+            unbuilt_drv(new).as_deref(),
+            Some("/nix/store/ab-centos.nix.drv")
+        );
+        assert_eq!(
+            unbuilt_drv("allow-import-from-derivation is disabled"),
+            None
+        );
+        assert_eq!(unbuilt_drv("cannot build 'x' during evaluation"), None);
     }
 
     #[test]

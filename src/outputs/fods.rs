@@ -2,8 +2,10 @@
 //! `why`: line by line, checked sorted, the reaches parsed only for the lines that need them.
 //! A line lists the nearest reaching attributes of each cell (`reachedBy`) and how many reach
 //! it (`reachCount`), not every one: its size does not grow with the number of derivations.
+//! An attribute that failed but reaches the FOD partially is marked (`"partial": true` and
+//! `via`), and counted apart.
 use crate::error::{BadInput, bad};
-use crate::model::{CellReach, Fetcher, Fod, HashMode};
+use crate::model::{CellReach, Fetcher, Fod, HashMode, Via};
 use crate::nix::attrpath;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -36,6 +38,11 @@ struct ReachOut<'a> {
     attr_path: &'a str,
     system: &'a str,
     config: &'a str,
+    /// The attribute failed: what it reaches is known only in part.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    partial: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    via: Option<Via>,
 }
 
 /// One cell: how many attributes reach the FOD, and how far the nearest are.
@@ -44,7 +51,14 @@ struct CountOut<'a> {
     system: &'a str,
     config: &'a str,
     attributes: u64,
+    /// Attributes that failed and reach it partially.
+    #[serde(skip_serializing_if = "is_zero")]
+    partial: u64,
     distance: u32,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn line(fod: &Fod) -> LineOut<'_> {
@@ -53,9 +67,11 @@ fn line(fod: &Fod) -> LineOut<'_> {
         .iter()
         .flat_map(|c: &CellReach| {
             c.nearest.iter().map(|a| ReachOut {
-                attr_path: a,
+                attr_path: &a.attr_path,
                 system: &c.system,
                 config: &c.config,
+                partial: a.via.is_some(),
+                via: a.via,
             })
         })
         .collect();
@@ -77,6 +93,7 @@ fn line(fod: &Fod) -> LineOut<'_> {
                 system: &c.system,
                 config: &c.config,
                 attributes: c.attributes,
+                partial: c.partial,
                 distance: c.distance,
             })
             .collect(),
@@ -250,7 +267,7 @@ pub fn for_each_hash(file: &Path, mut f: impl FnMut(&str, Vec<&str>)) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Source;
+    use crate::model::{Nearest, Source};
 
     #[test]
     fn written_lines_read_back() {
@@ -258,8 +275,9 @@ mod tests {
             system: system.into(),
             config: "{}".into(),
             attributes,
+            partial: 0,
             distance,
-            nearest: nearest.iter().map(|a| a.to_string()).collect(),
+            nearest: nearest.iter().map(|a| Nearest::plain(a)).collect(),
         };
         let fod = |out: &str, reach: Vec<CellReach>| Fod {
             out_path: out.into(),
@@ -281,6 +299,17 @@ mod tests {
                 ],
             ),
             fod("/nix/store/b-x", vec![cell("x86_64-linux", 1, 0, &["a"])]),
+            fod(
+                "/nix/store/c-x",
+                vec![CellReach {
+                    partial: 1,
+                    nearest: vec![Nearest {
+                        attr_path: "img".into(),
+                        via: Some(Via::ImportFromDerivation),
+                    }],
+                    ..cell("x86_64-linux", 0, 1, &[])
+                }],
+            ),
         ];
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("fods.jsonl");
@@ -304,6 +333,12 @@ mod tests {
         );
         r.advance().unwrap();
         assert_eq!(r.current().unwrap().out_path, "/nix/store/b-x");
+        assert_eq!(
+            text.lines().nth(2).unwrap(),
+            r#"{"outPath":"/nix/store/c-x","drvPath":"/nix/store/c-x.drv","name":"x.tar.gz","hash":"sha256-AAAA","hashMode":"flat","urls":["http://x/x.tar.gz"],"fetcher":"url","reachedBy":[{"attrPath":"img","system":"x86_64-linux","config":"{}","partial":true,"via":"import-from-derivation"}],"reachCount":[{"system":"x86_64-linux","config":"{}","attributes":0,"partial":1,"distance":1}]}"#
+        );
+        r.advance().unwrap();
+        assert_eq!(r.attr_paths().unwrap(), vec![vec!["img".to_owned()]]);
         r.advance().unwrap();
         assert!(r.current().is_none());
 

@@ -3,7 +3,7 @@
 //! attribute. Written and read here, so that the two ends agree.
 use crate::error::bad;
 use crate::graph::DrvGraph;
-use crate::model::Reach;
+use crate::model::{Reach, Via};
 use anyhow::{Context, Result, bail};
 use petgraph::graph::NodeIndex;
 use serde::Deserialize;
@@ -12,7 +12,9 @@ use std::io::{BufRead, Write};
 
 /// One line per derivation (`{"drv": index, "path", "outputs": [paths], "inputs": [indices]}`),
 /// sorted by path,
-/// then one per root (`{"attrPath", "system", "config", "drv": index}`): what `why` reads.
+/// then one per root (`{"attrPath", "system", "config", "drv": index}`, with `"partial": true`
+/// and `via` for an attribute that failed and reaches that derivation's closure in part): what
+/// `why` reads.
 pub fn write(w: &mut dyn Write, graph: &DrvGraph, roots: &[(Reach, NodeIndex)]) -> Result<()> {
     let g = &graph.graph;
     let mut order: Vec<NodeIndex> = g.node_indices().collect();
@@ -35,10 +37,13 @@ pub fn write(w: &mut dyn Write, graph: &DrvGraph, roots: &[(Reach, NodeIndex)]) 
     rs.sort();
     rs.dedup();
     for (r, i) in rs {
-        serde_json::to_writer(
-            &mut *w,
-            &json!({"attrPath": r.attr_path, "system": r.system, "config": r.config, "drv": i}),
-        )?;
+        let mut line = json!({"attrPath": r.attr_path, "system": r.system, "config": r.config});
+        if let Some(via) = r.via {
+            line["partial"] = json!(true);
+            line["via"] = json!(via);
+        }
+        line["drv"] = json!(i);
+        serde_json::to_writer(&mut *w, &line)?;
         w.write_all(b"\n")?;
     }
     Ok(())
@@ -61,6 +66,9 @@ pub struct RootLine {
     pub attr_path: String,
     pub system: String,
     pub config: String,
+    /// How an attribute that failed reaches the derivation; `None`: it is its derivation.
+    #[serde(default)]
+    pub via: Option<Via>,
     pub drv: usize,
 }
 

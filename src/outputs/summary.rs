@@ -23,13 +23,15 @@ pub fn summary(
         .iter()
         .zip(stats)
         .map(|(c, s)| {
-            let (fods, unique) = per_cell
+            let n = per_cell
                 .get(&(c.system.as_str(), c.label.as_str()))
                 .copied()
                 .unwrap_or_default();
             json!({
                 "system": c.system, "config": c.label, "attributesVisited": s.visited,
-                "derivations": s.derivations, "fods": fods, "uniqueFods": unique, "failures": s.failures,
+                "derivations": s.derivations, "fods": n.fods, "uniqueFods": n.unique,
+                "failures": s.failures, "partialAttributes": s.partial_attributes,
+                "partialFods": n.partial,
                 "cyclesPruned": s.cycles_pruned, "depthPruned": s.depth_pruned,
                 "aliasedSets": s.aliased_sets, "visitsSaved": s.visits_saved,
                 "wallSeconds": tenths(s.wall.as_secs_f64()),
@@ -45,6 +47,10 @@ pub fn summary(
             "drvFiles": drv_files,
             "fods": findings.fods.len(),
             "failures": findings.failures.len(),
+            "partialAttributes": stats.iter().map(|s| s.partial_attributes).sum::<u64>(),
+            "partialFods": findings.fods.values()
+                .filter(|f| f.reach.iter().all(|c| c.attributes == 0))
+                .count(),
             "aliasedSets": stats.iter().map(|s| s.aliased_sets).sum::<u64>(),
             "visitsSaved": stats.iter().map(|s| s.visits_saved).sum::<u64>(),
             "wallSeconds": tenths(wall),
@@ -71,14 +77,24 @@ pub fn read_cells(path: &std::path::Path) -> anyhow::Result<Vec<(String, String)
         .collect())
 }
 
-/// For each (system, config): how many FODs it reaches, and how many only it reaches.
-fn fods_per_cell(findings: &Findings) -> BTreeMap<(&str, &str), (u64, u64)> {
-    let mut per_cell: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+/// What a cell reaches.
+#[derive(Clone, Copy, Default)]
+struct PerCell {
+    fods: u64,
+    /// FODs only this cell reaches.
+    unique: u64,
+    /// FODs the cell reaches only through attributes that failed.
+    partial: u64,
+}
+
+fn fods_per_cell(findings: &Findings) -> BTreeMap<(&str, &str), PerCell> {
+    let mut per_cell: BTreeMap<(&str, &str), PerCell> = BTreeMap::new();
     for fod in findings.fods.values() {
         for c in &fod.reach {
             let e = per_cell.entry((&c.system, &c.config)).or_default();
-            e.0 += 1;
-            e.1 += u64::from(fod.reach.len() == 1);
+            e.fods += 1;
+            e.unique += u64::from(fod.reach.len() == 1);
+            e.partial += u64::from(c.attributes == 0);
         }
     }
     per_cell
@@ -87,7 +103,9 @@ fn fods_per_cell(findings: &Findings) -> BTreeMap<(&str, &str), (u64, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CellReach, Failure, FailureKind, Fetcher, Fod, HashMode, Reach, Source};
+    use crate::model::{
+        CellReach, Failure, FailureKind, Fetcher, Fod, HashMode, Nearest, Reach, Source,
+    };
     use std::time::Duration;
 
     fn cell(system: &str, label: &str) -> Cell {
@@ -97,17 +115,14 @@ mod tests {
     #[test]
     fn counts_per_cell_unique_and_totals() {
         let cells = [cell("x86_64-linux", "{}"), cell("aarch64-linux", "{}")];
-        let reach = |system: &str, attr: &str| Reach {
-            attr_path: attr.into(),
-            system: system.into(),
-            config: "{}".into(),
-        };
+        let reach = |system: &str, attr: &str| Reach::new(attr.into(), system, "{}");
         let in_cell = |system: &str, attributes| CellReach {
             system: system.into(),
             config: "{}".into(),
             attributes,
+            partial: u64::from(attributes == 0),
             distance: 1,
-            nearest: vec!["a".into()],
+            nearest: vec![Nearest::plain("a")],
         };
         let mut findings = Findings::default();
         for (out, reach) in [
@@ -116,6 +131,11 @@ mod tests {
                 vec![in_cell("aarch64-linux", 1), in_cell("x86_64-linux", 2)],
             ),
             ("/nix/store/2-t", vec![in_cell("x86_64-linux", 2)]),
+            // Reached only by an attribute that failed, in one cell.
+            (
+                "/nix/store/3-u",
+                vec![in_cell("aarch64-linux", 0), in_cell("x86_64-linux", 1)],
+            ),
         ] {
             findings.add_fod(Fod {
                 out_path: out.into(),
@@ -145,23 +165,32 @@ mod tests {
                 visited: 3,
                 derivations: 1,
                 failures: 1,
+                partial_attributes: 1,
                 ..CellStats::default()
             },
         ];
         let s = summary(&findings, &cells, &stats, 9, 5.55, true);
-        assert_eq!(s["cells"][0]["fods"], 2);
+        assert_eq!(s["cells"][0]["fods"], 3);
+        assert_eq!(s["cells"][0]["partialFods"], 0);
         assert_eq!(
             s["cells"][0]["uniqueFods"], 1,
             "only x86_64-linux reaches t"
         );
         assert_eq!(s["cells"][0]["wallSeconds"], 1.2);
-        assert_eq!(s["cells"][1]["fods"], 1);
+        assert_eq!(s["cells"][1]["fods"], 2);
+        assert_eq!(s["cells"][1]["partialFods"], 1);
+        assert_eq!(s["cells"][1]["partialAttributes"], 1);
         assert_eq!(s["cells"][1]["uniqueFods"], 0);
         assert_eq!(s["cells"][1]["failures"], 1);
         assert_eq!(s["totals"]["attributesVisited"], 7);
         assert_eq!(s["totals"]["derivations"], 3);
         assert_eq!(s["totals"]["drvFiles"], 9);
-        assert_eq!(s["totals"]["fods"], 2);
+        assert_eq!(s["totals"]["fods"], 3);
+        assert_eq!(
+            s["totals"]["partialFods"], 0,
+            "x86_64-linux reaches u whole"
+        );
+        assert_eq!(s["totals"]["partialAttributes"], 1);
         assert_eq!(s["totals"]["failures"], 1);
         assert_eq!(s["totals"]["wallSeconds"], 5.6);
         assert_eq!(s["complete"], true);

@@ -144,11 +144,7 @@ mod tests {
     #[test]
     fn everything_below_the_walked_set_repeats_below_each_alias() {
         let cells = [Cell::new("x", "{}", "{}")];
-        let reach = |a: &str| Reach {
-            attr_path: a.into(),
-            system: "x".into(),
-            config: "{}".into(),
-        };
+        let reach = |a: &str| Reach::new(a.into(), "x", "{}");
         // pythonPackages is python27Packages; emacsMelpa is emacsPackagesNg, and inside it
         // melpaPackages was itself found to be another walked set.
         let aliases = [

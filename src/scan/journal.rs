@@ -16,6 +16,8 @@ struct Entry {
     explain: bool,
     #[serde(rename = "aliasOf", default, skip_serializing_if = "Option::is_none")]
     alias_of: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    inputs: bool,
     outcome: Outcome,
 }
 
@@ -39,6 +41,7 @@ impl Journal {
                         path: e.path,
                         explain: e.explain,
                         alias_of: e.alias_of,
+                        inputs: e.inputs,
                     };
                     done.insert(key, e.outcome);
                 }
@@ -72,6 +75,7 @@ impl Journal {
             path: key.path.clone(),
             explain: key.explain,
             alias_of: key.alias_of.clone(),
+            inputs: key.inputs,
             outcome: outcome.clone(),
         };
         let mut line = serde_json::to_vec(&entry)?;

@@ -58,6 +58,9 @@ pub fn scan(args: ScanArgs) -> Result<()> {
         record::Outcome::Visited(record::Visit::Drv { drv_path, .. }) => {
             drv::is_whole(&p.setup.store, drv_path)
         }
+        record::Outcome::Visited(record::Visit::Inputs { drv_paths }) => {
+            drv_paths.iter().all(|d| drv::is_whole(&p.setup.store, d))
+        }
         _ => true,
     });
     let replayed = replay.len();

@@ -20,7 +20,18 @@ pub enum Visit {
         list: bool,
     },
     Skip,
-    Throw,
+    /// A throw or assert tryEval caught; `derivation`: the value is a derivation whose drvPath
+    /// threw (some of its inputs may evaluate: see [`Visit::Inputs`]).
+    Throw {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        derivation: bool,
+    },
+    /// The inputs of a derivation attribute that threw: the drvPaths of the derivations among
+    /// its arguments that evaluate (and below those that throw in turn).
+    Inputs {
+        #[serde(rename = "drvPaths")]
+        drv_paths: Vec<String>,
+    },
     /// An alias check: whether the set at the path equals (is the same value as) the one at
     /// the task's `alias_of`.
     Alias {
@@ -45,13 +56,15 @@ impl Outcome {
 }
 
 /// A task of a scan: one attribute path of one cell, visited, or re-run alone to learn the
-/// message of a throw (`explain`), or compared with a set already walked (`alias_of`).
+/// message of a throw (`explain`), or compared with a set already walked (`alias_of`), or, for
+/// a derivation that threw, asked for the inputs that evaluate (`inputs`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TaskKey {
     pub cell: usize,
     pub path: Vec<String>,
     pub explain: bool,
     pub alias_of: Option<Vec<String>>,
+    pub inputs: bool,
 }
 
 impl TaskKey {
@@ -62,6 +75,7 @@ impl TaskKey {
             path,
             explain: false,
             alias_of: None,
+            inputs: false,
         }
     }
 }
@@ -92,6 +106,14 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&set).unwrap(),
             r#"{"visited":{"kind":"set","names":["x"]}}"#
+        );
+        // A throw journaled before derivations were told apart reads as one that is not.
+        let old: Outcome = serde_json::from_str(r#"{"visited":{"kind":"throw"}}"#).unwrap();
+        assert_eq!(old, Outcome::Visited(Visit::Throw { derivation: false }));
+        let drv = Outcome::Visited(Visit::Throw { derivation: true });
+        assert_eq!(
+            serde_json::to_string(&drv).unwrap(),
+            r#"{"visited":{"kind":"throw","derivation":true}}"#
         );
     }
 }

@@ -1,6 +1,7 @@
 # Loaded once into each worker's `nix repl` (`:l`; src/scan/runner/session.rs drives it), which
 # then evaluates one line per task: `fodfuzz CELL ID EXPLAIN [ "attr" "path" ]`, or, to ask
-# whether a set is another set already walked, `fodfuzzAlias CELL ID [ "path" ] [ "other" ]`. The package set
+# whether a set is another set already walked, `fodfuzzAlias CELL ID [ "path" ] [ "other" ]`, or,
+# for a derivation whose drvPath threw, `fodfuzzInputs CELL ID [ "path" ]`. The package set
 # of each cell is imported at most once per process and kept, so shared work (stdenv, common
 # libraries) is evaluated once, not once per batch.
 #
@@ -43,7 +44,7 @@ let
     else if isDrv.value then
       (if drv.success
        then { kind = "drv"; drvPath = drv.value; name = if name.success then name.value else null; }
-       else { kind = "throw"; })
+       else { kind = "throw"; derivation = true; })
     else if builtins.isAttrs v.value then { kind = "set"; names = builtins.attrNames v.value; }
     else if walkLists && builtins.isList v.value
     then { kind = "set"; list = true; names = builtins.genList toString (builtins.length v.value); }
@@ -57,6 +58,40 @@ let
       r = builtins.tryEval (lookup root path == lookup root other);
     in { kind = "alias"; equal = r.success && r.value; };
 
+  # The inputs of a derivation whose drvPath throws because of one of its arguments: the
+  # derivations among its arguments (`drvAttrs`: a derivation, or a list holding some) whose
+  # drvPath evaluates, and below those that throw in turn, theirs, a few levels down. Each would
+  # have been an input of the attribute's derivation, so what their closures hold is the
+  # attribute's, in part. A derivation whose arguments all evaluate threw for itself (meta
+  # checks, an assert on drvPath as newer nixpkgs' mkDerivation has): nothing is attributed.
+  # An error tryEval cannot catch ends the task: nothing is salvaged.
+  inputs = cell: path:
+    let
+      isDrv = x: builtins.isAttrs x && (x.type or null) == "derivation";
+      args = d:
+        let r = builtins.tryEval (let a = d.drvAttrs or { }; in if builtins.isAttrs a then a else { });
+        in if r.success then r.value else { };
+      threw = { threw = true; };
+      entry = x:
+        let r = builtins.tryEval (isDrv x);
+        in if !r.success then [ threw ] else if r.value then [ { drv = x; } ] else [ ];
+      entries = x:
+        let r = builtins.tryEval (if builtins.isList x then builtins.concatLists (map entry x) else entry x);
+        in if r.success then r.value else [ threw ];
+      # Paths found below one entry, and whether it threw.
+      below = depth: e:
+        let p = builtins.tryEval e.drv.drvPath; in
+        if !(e ? drv) then { paths = [ ]; threw = true; }
+        else if p.success then { paths = [ p.value ]; threw = false; }
+        else { paths = if depth > 0 then found (depth - 1) e.drv else [ ]; threw = true; };
+      found = depth: d:
+        let
+          a = args d;
+          found' = map (below depth) (builtins.concatLists (map (n: entries a.${n}) (builtins.attrNames a)));
+        in if builtins.any (f: f.threw) found' then builtins.concatLists (map (f: f.paths) found') else [ ];
+      v = builtins.tryEval (at cell path);
+    in { kind = "inputs"; drvPaths = if v.success then found 3 v.value else [ ]; };
+
   task = id: record:
     builtins.seq (builtins.trace "@fodfuzz-start ${toString id}" null)
       (builtins.trace ("@fodfuzz " + builtins.toJSON ({ inherit id; } // record)) null);
@@ -64,4 +99,5 @@ in
 {
   fodfuzz = cell: id: explain: path: task id (visit cell explain path);
   fodfuzzAlias = cell: id: path: other: task id (same cell path other);
+  fodfuzzInputs = cell: id: path: task id (inputs cell path);
 }

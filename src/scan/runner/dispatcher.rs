@@ -1,14 +1,16 @@
 //! The dispatcher: every cell's queue of tasks (attribute paths to visit), the batches handed to
 //! idle workers, and what each outcome means: a set is expanded into its members (unless it is
-//! pruned), a derivation becomes a root of the graph, a failure a record. It does no I/O and
+//! pruned), a derivation becomes a root of the graph, a failure a record (and, when part of
+//! what the attribute needs can be attributed to it soundly, roots marked partial: the `.drv`
+//! an import from derivation could not build, the inputs of a derivation that threw). It does no I/O and
 //! knows nothing of processes or async: the runner feeds it outcomes and asks it for batches,
 //! so every rule here is unit-tested without Nix.
 use super::super::alias::{self, Alias, Sets};
 use super::super::record::{Outcome, TaskKey, Visit};
 use super::super::walk::{Ancestor, is_pruned};
 use super::queues::Queues;
-use crate::model::{Cell, CellStats, Failure, FailureKind, Reach};
-use crate::nix::attrpath;
+use crate::model::{Cell, CellStats, Failure, FailureKind, Reach, Via};
+use crate::nix::{attrpath, errors};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -42,17 +44,17 @@ pub struct BatchTask {
     pub path: Vec<String>,
     /// An alias check: compare the set at `path` with the one at this path.
     pub alias_of: Option<Vec<String>>,
+    /// Ask a derivation that threw for its inputs that evaluate.
+    pub inputs: bool,
 }
 
 /// What an outcome asks of the runner beyond the dispatcher's own state.
 #[derive(Debug, PartialEq)]
 pub enum Applied {
     Nothing,
-    /// A derivation attribute: root `index` of the graph is the closure of `drv_path`.
-    Root {
-        index: usize,
-        drv_path: String,
-    },
+    /// Root `index` of the graph is the closure of `drv_path`, for each: a derivation
+    /// attribute's, or what an attribute that failed reaches in part.
+    Roots(Vec<(usize, String)>),
 }
 
 /// What the walk of every cell found: roots (attribute → derivation, by index), failures and
@@ -199,6 +201,7 @@ impl<'a> Dispatcher<'a> {
                     id,
                     path: task.key.path.clone(),
                     alias_of: task.key.alias_of.clone(),
+                    inputs: task.key.inputs,
                 }
             })
             .collect();
@@ -213,25 +216,32 @@ impl<'a> Dispatcher<'a> {
     pub fn apply(&mut self, id: TaskId, outcome: Outcome, elapsed: Duration) -> Applied {
         self.home = self.tasks[id as usize].worker;
         let key = &self.tasks[id as usize].key;
-        let (cell, explain) = (key.cell, key.explain);
+        let (cell, explain, inputs) = (key.cell, key.explain, key.inputs);
         let cell_of = &self.cells[cell];
-        let reach = Reach {
-            attr_path: attrpath::show(&key.path),
-            system: cell_of.system.clone(),
-            config: cell_of.label.clone(),
-        };
-        // A re-run or a comparison is not a visit of its own.
-        if !explain && key.alias_of.is_none() {
+        let reach = Reach::new(attrpath::show(&key.path), &cell_of.system, &cell_of.label);
+        // A re-run, a comparison or a question for inputs is not a visit of its own.
+        let visit = !explain && !inputs && key.alias_of.is_none();
+        if visit {
             self.walked.stats[cell].visited += 1;
         }
         let applied = match outcome {
             Outcome::Visited(Visit::Drv { drv_path, .. }) => {
                 self.walked.stats[cell].derivations += 1;
                 self.walked.roots.push(reach);
-                Applied::Root {
-                    index: self.walked.roots.len() - 1,
-                    drv_path,
-                }
+                Applied::Roots(vec![(self.walked.roots.len() - 1, drv_path)])
+            }
+            Outcome::Visited(Visit::Inputs { drv_paths }) => {
+                self.partial(cell, reach, Via::Inputs, drv_paths)
+            }
+            // A question for inputs that failed: the attribute's failure is recorded already.
+            Outcome::Failed { .. } if inputs => Applied::Nothing,
+            Outcome::Visited(Visit::Throw { derivation: true }) if visit => {
+                let path = self.tasks[id as usize].key.path.clone();
+                self.enqueue(TaskKey {
+                    inputs: true,
+                    ..TaskKey::visit(cell, path)
+                });
+                self.throw(id, cell, reach)
             }
             Outcome::Visited(Visit::Set { names, list }) => {
                 self.expand(id, names, list);
@@ -242,28 +252,24 @@ impl<'a> Dispatcher<'a> {
                 self.compared(id, equal);
                 Applied::Nothing
             }
-            Outcome::Visited(Visit::Throw) if self.opts.explain && !explain => {
-                let path = self.tasks[id as usize].key.path.clone();
-                self.enqueue(TaskKey {
-                    explain: true,
-                    ..TaskKey::visit(cell, path)
-                });
-                Applied::Nothing
-            }
-            Outcome::Visited(Visit::Throw) => {
-                let message =
-                    "throw or assert caught by builtins.tryEval (--explain records its message)";
-                self.fail(cell, reach, FailureKind::Throw, message.into());
-                Applied::Nothing
-            }
+            Outcome::Visited(Visit::Throw { .. }) => self.throw(id, cell, reach),
             // A comparison that failed (an error tryEval cannot catch) is no alias.
             Outcome::Failed { .. } if self.tasks[id as usize].key.alias_of.is_some() => {
                 self.compared(id, false);
                 Applied::Nothing
             }
             Outcome::Failed { kind, message } => {
-                self.fail(cell, reach, kind, message);
-                Applied::Nothing
+                // The .drv an import from derivation needed is in the store: its closure is
+                // what evaluating the attribute needs built.
+                let ifd = match kind {
+                    FailureKind::ImportFromDerivation => errors::unbuilt_drv(&message),
+                    _ => None,
+                };
+                self.fail(cell, reach.clone(), kind, message);
+                match ifd {
+                    Some(drv) => self.partial(cell, reach, Via::ImportFromDerivation, vec![drv]),
+                    None => Applied::Nothing,
+                }
             }
         };
         self.open[cell] -= 1;
@@ -273,9 +279,55 @@ impl<'a> Dispatcher<'a> {
         applied
     }
 
-    /// A root whose closure could not be read: a failure instead of a derivation.
+    /// A throw tryEval caught: re-run to learn its message (`--explain`), or recorded.
+    fn throw(&mut self, id: TaskId, cell: usize, reach: Reach) -> Applied {
+        let key = &self.tasks[id as usize].key;
+        if self.opts.explain && !key.explain {
+            let path = key.path.clone();
+            self.enqueue(TaskKey {
+                explain: true,
+                ..TaskKey::visit(cell, path)
+            });
+        } else {
+            let message =
+                "throw or assert caught by builtins.tryEval (--explain records its message)";
+            self.fail(cell, reach, FailureKind::Throw, message.into());
+        }
+        Applied::Nothing
+    }
+
+    /// Roots marked `via` for an attribute that failed: each of `drv_paths` is part of what it
+    /// needs.
+    fn partial(
+        &mut self,
+        cell: usize,
+        reach: Reach,
+        via: Via,
+        mut drv_paths: Vec<String>,
+    ) -> Applied {
+        drv_paths.sort();
+        drv_paths.dedup();
+        if !drv_paths.is_empty() {
+            self.walked.stats[cell].partial_attributes += 1;
+        }
+        let reach = Reach {
+            via: Some(via),
+            ..reach
+        };
+        let first = self.walked.roots.len();
+        self.walked
+            .roots
+            .extend(drv_paths.iter().map(|_| reach.clone()));
+        Applied::Roots((first..).zip(drv_paths).collect())
+    }
+
+    /// A root whose closure could not be read: a failure instead of a derivation (or, for what
+    /// an attribute that failed reaches in part, nothing more: its failure is recorded).
     pub fn unread_root(&mut self, index: usize, message: String) {
         let reach = self.walked.roots[index].clone();
+        if reach.via.is_some() {
+            return;
+        }
         let cell = self
             .cells
             .iter()
@@ -557,16 +609,13 @@ mod tests {
         let applied = d.apply(b.tasks[0].id, drv("/nix/store/a.drv"), Duration::ZERO);
         assert_eq!(
             applied,
-            Applied::Root {
-                index: 0,
-                drv_path: "/nix/store/a.drv".into()
-            }
+            Applied::Roots(vec![(0, "/nix/store/a.drv".into())])
         );
         let failed = Outcome::failed(FailureKind::InfiniteRecursion, "m");
         d.apply(b.tasks[1].id, failed, Duration::ZERO);
         d.apply(
             b.tasks[2].id,
-            Outcome::Visited(Visit::Throw),
+            Outcome::Visited(Visit::Throw { derivation: false }),
             Duration::from_secs(7),
         );
         let w = d.finish();
@@ -599,7 +648,7 @@ mod tests {
         let mut d = Dispatcher::new(&c, &o, HashMap::new());
         serve(&mut d, |_| set(&["a", "b", "c"]));
         serve(&mut d, |p| match p[0].as_str() {
-            "b" => Outcome::Visited(Visit::Throw),
+            "b" => Outcome::Visited(Visit::Throw { derivation: false }),
             _ => set(&["x"]),
         });
         // The explain re-run of b keeps its place in the queue, in a batch of its own.
@@ -654,6 +703,83 @@ mod tests {
         assert_eq!(w.stats[b.cell].failures, 1);
         assert_eq!(w.failures[0].kind, FailureKind::EvalError);
         assert_eq!(w.failures[0].system, c[b.cell].system);
+    }
+
+    #[test]
+    fn an_import_from_derivation_reaches_the_drv_it_could_not_build_in_part() {
+        let (c, o) = (cells(1), opts(1, 100));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        serve(&mut d, |_| set(&["img", "odd"]));
+        let b = d.next_batch(0).unwrap();
+        let ifd = |m: &str| Outcome::failed(FailureKind::ImportFromDerivation, m);
+        let m = "cannot build '/nix/store/x-list.nix.drv^out' during evaluation because the option 'allow-import-from-derivation' is disabled";
+        let applied = d.apply(b.tasks[0].id, ifd(m), Duration::ZERO);
+        assert_eq!(
+            applied,
+            Applied::Roots(vec![(0, "/nix/store/x-list.nix.drv".into())])
+        );
+        // A message that names no .drv is only a failure.
+        let applied = d.apply(
+            b.tasks[1].id,
+            ifd("allow-import-from-derivation"),
+            Duration::ZERO,
+        );
+        assert_eq!(applied, Applied::Nothing);
+        assert!(d.next_batch(0).is_none(), "nothing more to ask");
+        let w = d.finish();
+        assert_eq!(w.roots.len(), 1);
+        assert_eq!(w.roots[0].attr_path, "img");
+        assert_eq!(w.roots[0].via, Some(Via::ImportFromDerivation));
+        assert_eq!(w.failures.len(), 2, "both attributes failed");
+        assert_eq!(
+            (w.stats[0].derivations, w.stats[0].partial_attributes),
+            (0, 1)
+        );
+    }
+
+    #[test]
+    fn a_derivation_that_threw_is_asked_for_its_inputs() {
+        let (c, o) = (cells(1), opts(1, 100));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        serve(&mut d, |_| set(&["a", "b", "c"]));
+        serve(&mut d, |p| match p[0].as_str() {
+            "a" => Outcome::Visited(Visit::Throw { derivation: true }),
+            "b" => Outcome::Visited(Visit::Throw { derivation: false }),
+            _ => Outcome::Visited(Visit::Throw { derivation: true }),
+        });
+        let asked = d.next_batch(0).unwrap();
+        assert_eq!(paths(&asked), vec!["a", "c"]);
+        assert!(asked.tasks.iter().all(|t| t.inputs) && !asked.explain);
+        let found = Outcome::Visited(Visit::Inputs {
+            drv_paths: vec![
+                "/nix/store/s.drv".into(),
+                "/nix/store/l.drv".into(),
+                "/nix/store/s.drv".into(),
+            ],
+        });
+        let applied = d.apply(asked.tasks[0].id, found, Duration::ZERO);
+        let want = vec![
+            (0, "/nix/store/l.drv".to_owned()),
+            (1, "/nix/store/s.drv".into()),
+        ];
+        assert_eq!(applied, Applied::Roots(want));
+        // A question that fails (an error tryEval cannot catch) adds nothing.
+        let failed = Outcome::failed(FailureKind::EvalError, "m");
+        assert_eq!(
+            d.apply(asked.tasks[1].id, failed, Duration::ZERO),
+            Applied::Nothing
+        );
+        // A partial root whose closure cannot be read is dropped, not a second failure.
+        d.unread_root(1, "gone".into());
+        let w = d.finish();
+        assert!(
+            w.roots
+                .iter()
+                .all(|r| r.attr_path == "a" && r.via == Some(Via::Inputs))
+        );
+        assert_eq!(w.failures.len(), 3, "a, b and c, once each");
+        assert_eq!(w.stats[0].visited, 4, "questions are not visits");
+        assert_eq!(w.stats[0].partial_attributes, 1);
     }
 
     #[test]

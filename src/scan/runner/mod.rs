@@ -129,8 +129,10 @@ fn finish(mut d: Dispatcher, graph: Builder, interrupted: Option<i32>) -> Finish
 }
 
 fn apply(d: &mut Dispatcher, graph: &Builder, id: TaskId, outcome: Outcome, started: Instant) {
-    if let Applied::Root { index, drv_path } = d.apply(id, outcome, started.elapsed()) {
-        graph.add_root(index, drv_path);
+    if let Applied::Roots(roots) = d.apply(id, outcome, started.elapsed()) {
+        for (index, drv_path) in roots {
+            graph.add_root(index, drv_path);
+        }
     }
 }
 

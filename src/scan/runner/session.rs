@@ -191,6 +191,7 @@ impl Session {
                     t.id,
                     literal::string_list(of)
                 ),
+                None if t.inputs => format!("fodfuzzInputs {} {} {path}\n", job.cell, t.id),
                 None => format!("fodfuzz {} {} {} {path}\n", job.cell, t.id, job.explain),
             };
             text.push_str(&line);
