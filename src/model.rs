@@ -143,6 +143,14 @@ impl CellReach {
         }
         self.distance = self.distance.min(other.distance);
     }
+
+    /// The same cell's reach from attributes `self` did not count (another shard's): the counts
+    /// add up; the nearest are those of the nearer tier, re-capped as one walk would.
+    pub fn add_disjoint(&mut self, other: &CellReach) {
+        let attributes = self.attributes + other.attributes;
+        self.merge(other);
+        self.attributes = attributes;
+    }
 }
 
 /// A FOD and who reaches it, per cell.

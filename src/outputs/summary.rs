@@ -18,13 +18,55 @@ pub fn summary(
     wall: f64,
     complete: bool,
 ) -> serde_json::Value {
-    let per_cell = fods_per_cell(findings);
+    let found = Found {
+        per_cell: fods_per_cell(findings),
+        fods: findings.fods.len(),
+        failures: findings.failures.len(),
+    };
+    summary_of(&found, cells, stats, drv_files, wall, complete)
+}
+
+/// What summary.json counts of the FODs and failures (a merge counts them as it writes them).
+#[derive(Default)]
+pub struct Found {
+    /// Per (system, config): FODs reached, and FODs only that cell reaches.
+    pub per_cell: BTreeMap<(String, String), (u64, u64)>,
+    pub fods: usize,
+    pub failures: usize,
+}
+
+impl Found {
+    /// Counts one FOD reached by these cells.
+    pub fn add_fod<'a>(&mut self, cells: impl ExactSizeIterator<Item = (&'a str, &'a str)>) {
+        let unique = u64::from(cells.len() == 1);
+        for (system, config) in cells {
+            let e = self
+                .per_cell
+                .entry((system.to_owned(), config.to_owned()))
+                .or_default();
+            e.0 += 1;
+            e.1 += unique;
+        }
+        self.fods += 1;
+    }
+}
+
+/// The summary without its `mirrors` part, from counts.
+pub fn summary_of(
+    found: &Found,
+    cells: &[Cell],
+    stats: &[CellStats],
+    drv_files: usize,
+    wall: f64,
+    complete: bool,
+) -> serde_json::Value {
     let cells_json: Vec<_> = cells
         .iter()
         .zip(stats)
         .map(|(c, s)| {
-            let (fods, unique) = per_cell
-                .get(&(c.system.as_str(), c.label.as_str()))
+            let (fods, unique) = found
+                .per_cell
+                .get(&(c.system.clone(), c.label.clone()))
                 .copied()
                 .unwrap_or_default();
             json!({
@@ -43,8 +85,8 @@ pub fn summary(
             "attributesVisited": stats.iter().map(|s| s.visited).sum::<u64>(),
             "derivations": stats.iter().map(|s| s.derivations).sum::<u64>(),
             "drvFiles": drv_files,
-            "fods": findings.fods.len(),
-            "failures": findings.failures.len(),
+            "fods": found.fods,
+            "failures": found.failures,
             "aliasedSets": stats.iter().map(|s| s.aliased_sets).sum::<u64>(),
             "visitsSaved": stats.iter().map(|s| s.visits_saved).sum::<u64>(),
             "wallSeconds": tenths(wall),
@@ -72,16 +114,16 @@ pub fn read_cells(path: &std::path::Path) -> anyhow::Result<Vec<(String, String)
 }
 
 /// For each (system, config): how many FODs it reaches, and how many only it reaches.
-fn fods_per_cell(findings: &Findings) -> BTreeMap<(&str, &str), (u64, u64)> {
-    let mut per_cell: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+fn fods_per_cell(findings: &Findings) -> BTreeMap<(String, String), (u64, u64)> {
+    let mut found = Found::default();
     for fod in findings.fods.values() {
-        for c in &fod.reach {
-            let e = per_cell.entry((&c.system, &c.config)).or_default();
-            e.0 += 1;
-            e.1 += u64::from(fod.reach.len() == 1);
-        }
+        found.add_fod(
+            fod.reach
+                .iter()
+                .map(|c| (c.system.as_str(), c.config.as_str())),
+        );
     }
-    per_cell
+    found.per_cell
 }
 
 #[cfg(test)]

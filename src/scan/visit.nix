@@ -64,4 +64,6 @@ in
 {
   fodfuzz = cell: id: explain: path: task id (visit cell explain path);
   fodfuzzAlias = cell: id: path: other: task id (same cell path other);
+  # `fodfuzz merge` asks the same of two sets that two shards walked.
+  fodfuzzEqual = cell: path: other: (same cell path other).equal;
 }
