@@ -1,0 +1,202 @@
+//! Package sets two shards walked under two names. One scan walks a set reached under two names
+//! once (the second is an alias: nothing below it is visited, and summary.json counts it in
+//! `aliasedSets` and `visitsSaved`); two shards that each hold one of the names walk it twice.
+//! Their outputs agree (the same derivations below both names), but the counts do not: the
+//! merge compares, with Nix's `==` as the scan does, the sets of the same names that different
+//! shards walked, and counts an equal one as an alias of the first (by depth, then path):
+//! what was visited below it is taken off, and what an alias saves is added.
+use super::inputs::ShardDir;
+use crate::model::CellStats;
+use crate::nix::command::NixCommand;
+use crate::nix::literal;
+use crate::nix::version::Nix;
+use crate::outputs::shard_files::Evaluate;
+use crate::scan::shard::SetRecord;
+use anyhow::{Context, Result, bail};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// Per-cell amounts to add to the shards' summed counts (negative: taken off).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Delta {
+    pub visited: i64,
+    pub derivations: i64,
+    pub failures: i64,
+    pub cycles_pruned: i64,
+    pub depth_pruned: i64,
+    pub aliased_sets: i64,
+    pub visits_saved: i64,
+}
+
+impl Delta {
+    pub fn apply(&self, s: &mut CellStats) {
+        let add = |v: &mut u64, d: i64| *v = (*v as i64 + d).max(0) as u64;
+        add(&mut s.visited, self.visited);
+        add(&mut s.derivations, self.derivations);
+        add(&mut s.failures, self.failures);
+        add(&mut s.cycles_pruned, self.cycles_pruned);
+        add(&mut s.depth_pruned, self.depth_pruned);
+        add(&mut s.aliased_sets, self.aliased_sets);
+        add(&mut s.visits_saved, self.visits_saved);
+    }
+
+    /// `alias` is not walked but counted as an alias of a set below which `saved` were visited.
+    fn alias(&mut self, alias: &SetRecord, saved: u64) {
+        self.visited -= alias.visits as i64;
+        self.derivations -= alias.derivations as i64;
+        self.failures -= alias.failures as i64;
+        self.cycles_pruned -= alias.cycles_pruned as i64;
+        self.depth_pruned -= alias.depth_pruned as i64;
+        self.aliased_sets += 1 - alias.aliased_sets as i64;
+        self.visits_saved += saved as i64 - alias.visits_saved as i64;
+    }
+}
+
+/// A set walked in a shard.
+type Walked<'a> = (usize, &'a SetRecord);
+
+/// Pairs of sets (cell, path, other path) of the same names walked in different shards.
+pub fn candidates(shards: &[ShardDir]) -> Vec<(usize, Vec<String>, Vec<String>)> {
+    let mut pairs = Vec::new();
+    for group in groups(shards).values() {
+        for (i, (s, a)) in group.iter().enumerate() {
+            for (t, b) in &group[i + 1..] {
+                if s != t {
+                    let (a, b) = if a.path <= b.path { (a, b) } else { (b, a) };
+                    pairs.push((a.cell, a.path.clone(), b.path.clone()));
+                }
+            }
+        }
+    }
+    pairs.sort();
+    pairs.dedup();
+    pairs
+}
+
+/// The walked sets of every shard by (cell, names), each group by depth, then path.
+fn groups(shards: &[ShardDir]) -> BTreeMap<(usize, u64), Vec<Walked<'_>>> {
+    let mut groups: BTreeMap<(usize, u64), Vec<Walked>> = BTreeMap::new();
+    for (s, shard) in shards.iter().enumerate() {
+        for r in &shard.manifest.sets {
+            groups.entry((r.cell, r.print)).or_default().push((s, r));
+        }
+    }
+    for g in groups.values_mut() {
+        g.sort_by(|(s, a), (t, b)| (a.path.len(), &a.path, s).cmp(&(b.path.len(), &b.path, t)));
+    }
+    groups.retain(|_, g| g.iter().any(|(s, _)| *s != g[0].0));
+    groups
+}
+
+/// The corrections per cell, given which candidate pairs are equal.
+pub fn deltas(
+    shards: &[ShardDir],
+    cells: usize,
+    equal: &HashMap<(usize, Vec<String>, Vec<String>), bool>,
+) -> Vec<Delta> {
+    let mut deltas = vec![Delta::default(); cells];
+    let same = |cell: usize, a: &[String], b: &[String]| {
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        equal
+            .get(&(cell, a.to_vec(), b.to_vec()))
+            .copied()
+            .unwrap_or(false)
+    };
+    // Sets below one found to be an alias are not walked by one scan: never counted again.
+    let mut aliased: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    let mut all: Vec<Walked> = groups(shards).into_values().flatten().collect();
+    all.sort_by(|(s, a), (t, b)| (a.path.len(), &a.path, s).cmp(&(b.path.len(), &b.path, t)));
+    // Per (cell, names): classes of equal sets, each its first set and the shards it holds.
+    let mut classes: HashMap<(usize, u64), Vec<(Walked, Vec<usize>)>> = HashMap::new();
+    for (s, r) in all {
+        let below_alias = aliased
+            .iter()
+            .any(|(t, c, p)| *t == s && *c == r.cell && r.path.starts_with(p));
+        if below_alias {
+            continue;
+        }
+        let group = classes.entry((r.cell, r.print)).or_default();
+        let class = group
+            .iter_mut()
+            .find(|((_, first), held)| !held.contains(&s) && same(r.cell, &first.path, &r.path));
+        match class {
+            Some(((_, first), held)) => {
+                deltas[r.cell].alias(r, first.visits);
+                held.push(s);
+                aliased.push((s, r.cell, r.path.clone()));
+            }
+            None => group.push(((s, r), vec![s])),
+        }
+    }
+    deltas
+}
+
+/// Asks Nix whether each pair of sets is the same value, as the scan's alias check does (one
+/// `nix-instantiate` for all, with the harness the workers use).
+pub fn compare(
+    pairs: &[(usize, Vec<String>, Vec<String>)],
+    evaluate: &Evaluate,
+    cells_expr: &str,
+    work: &Path,
+) -> Result<HashMap<(usize, Vec<String>, Vec<String>), bool>> {
+    if pairs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    if let Some(tree) = &evaluate.tree
+        && !Path::new(tree).join("default.nix").is_file()
+        && !Path::new(tree).is_file()
+    {
+        bail!("the tree {tree} is not readable here");
+    }
+    let nix = Nix::find()?;
+    std::fs::create_dir_all(work)?;
+    let harness = work.join("visit.nix");
+    std::fs::write(&harness, crate::scan::HARNESS)?;
+    let store = work.join("store");
+    crate::nix::store::init_store(&nix.instantiate, &store)?;
+    let calls: Vec<String> = pairs
+        .iter()
+        .map(|(cell, a, b)| {
+            format!(
+                "(h.fodfuzzEqual {cell} {} {})",
+                literal::string_list(a),
+                literal::string_list(b)
+            )
+        })
+        .collect();
+    let expr = format!(
+        "{{ tree ? null, target ? null, cells }}: let h = import {} {{ inherit tree target cells; }}; in [ {} ]",
+        literal::string(&harness.to_string_lossy()),
+        calls.join(" ")
+    );
+    let mut cmd = NixCommand::eval(&nix.instantiate)
+        .private_store(&store)
+        .restricted()
+        .include(work);
+    for i in &evaluate.include {
+        cmd = cmd.include(i);
+    }
+    if let Some(tree) = &evaluate.tree {
+        cmd = cmd.argstr("tree", tree);
+    }
+    if let Some(target) = &evaluate.target {
+        cmd = cmd.arg("target", target);
+    }
+    let mut cmd = cmd.arg("cells", cells_expr).expr(&expr).into_std();
+    let out = cmd
+        .args(["--strict", "--json"])
+        .output()
+        .context("running nix-instantiate")?;
+    if !out.status.success() {
+        bail!(
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("nix-instantiate failed")
+        );
+    }
+    let answers: Vec<bool> =
+        serde_json::from_slice(&out.stdout).context("nix-instantiate's answer")?;
+    Ok(pairs.iter().cloned().zip(answers).collect())
+}
