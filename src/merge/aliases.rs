@@ -55,8 +55,15 @@ impl Delta {
 /// A set walked in a shard.
 type Walked<'a> = (usize, &'a SetRecord);
 
+/// Two sets of a cell (cell, path, other path): whether they are the same value.
+pub type Pair = (usize, Vec<String>, Vec<String>);
+pub type Answers = HashMap<Pair, bool>;
+
+/// Per (cell, names): classes of equal sets, each its first set and the shards it holds.
+type Classes<'a> = HashMap<(usize, u64), Vec<(Walked<'a>, Vec<usize>)>>;
+
 /// Pairs of sets (cell, path, other path) of the same names walked in different shards.
-pub fn candidates(shards: &[ShardDir]) -> Vec<(usize, Vec<String>, Vec<String>)> {
+pub fn candidates(shards: &[ShardDir]) -> Vec<Pair> {
     let mut pairs = Vec::new();
     for group in groups(shards).values() {
         for (i, (s, a)) in group.iter().enumerate() {
@@ -89,11 +96,7 @@ fn groups(shards: &[ShardDir]) -> BTreeMap<(usize, u64), Vec<Walked<'_>>> {
 }
 
 /// The corrections per cell, given which candidate pairs are equal.
-pub fn deltas(
-    shards: &[ShardDir],
-    cells: usize,
-    equal: &HashMap<(usize, Vec<String>, Vec<String>), bool>,
-) -> Vec<Delta> {
+pub fn deltas(shards: &[ShardDir], cells: usize, equal: &Answers) -> Vec<Delta> {
     let mut deltas = vec![Delta::default(); cells];
     let same = |cell: usize, a: &[String], b: &[String]| {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
@@ -106,8 +109,7 @@ pub fn deltas(
     let mut aliased: Vec<(usize, usize, Vec<String>)> = Vec::new();
     let mut all: Vec<Walked> = groups(shards).into_values().flatten().collect();
     all.sort_by(|(s, a), (t, b)| (a.path.len(), &a.path, s).cmp(&(b.path.len(), &b.path, t)));
-    // Per (cell, names): classes of equal sets, each its first set and the shards it holds.
-    let mut classes: HashMap<(usize, u64), Vec<(Walked, Vec<usize>)>> = HashMap::new();
+    let mut classes: Classes = HashMap::new();
     for (s, r) in all {
         let below_alias = aliased
             .iter()
@@ -134,11 +136,11 @@ pub fn deltas(
 /// Asks Nix whether each pair of sets is the same value, as the scan's alias check does (one
 /// `nix-instantiate` for all, with the harness the workers use).
 pub fn compare(
-    pairs: &[(usize, Vec<String>, Vec<String>)],
+    pairs: &[Pair],
     evaluate: &Evaluate,
     cells_expr: &str,
     work: &Path,
-) -> Result<HashMap<(usize, Vec<String>, Vec<String>), bool>> {
+) -> Result<Answers> {
     if pairs.is_empty() {
         return Ok(HashMap::new());
     }

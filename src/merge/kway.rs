@@ -54,15 +54,19 @@ pub fn merge<T, K: Ord + Clone>(
 mod tests {
     use super::*;
 
-    fn stream(v: &[u32]) -> Stream<'static, u32> {
-        Box::new(v.to_vec().into_iter().map(Ok))
+    fn stream(v: Vec<u32>) -> Stream<'static, u32> {
+        Box::new(v.into_iter().map(Ok))
     }
 
     #[test]
     fn groups_equal_keys_in_order() {
         let names = vec!["a".to_owned(), "b".into(), "c".into()];
         let mut out = Vec::new();
-        let streams = vec![stream(&[1, 4, 9]), stream(&[]), stream(&[1, 2, 9, 10])];
+        let streams = vec![
+            stream(vec![1, 4, 9]),
+            stream(vec![]),
+            stream(vec![1, 2, 9, 10]),
+        ];
         merge(
             streams,
             &names,
@@ -83,7 +87,7 @@ mod tests {
                 vec![(2, 10)]
             ]
         );
-        let unsorted = vec![stream(&[1, 3]), stream(&[2, 2])];
+        let unsorted = vec![stream(vec![1, 3]), stream(vec![2, 2])];
         let e = merge(unsorted, &names, |x| *x, |_| Ok(())).unwrap_err();
         assert_eq!(e.to_string(), "b: not sorted");
     }
