@@ -2,19 +2,23 @@
 //! once (the second is an alias: nothing below it is visited, and summary.json counts it in
 //! `aliasedSets` and `visitsSaved`); two shards that each hold one of the names walk it twice.
 //! Their outputs agree (the same derivations below both names), but the counts do not: the
-//! merge compares, with Nix's `==` as the scan does, the sets of the same names that different
-//! shards walked, and counts an equal one as an alias of the first (by depth, then path):
+//! merge compares, with the scan's own alias check (one of its workers), the sets of the same
+//! names that different shards walked, and counts an equal one as an alias of the first (by depth, then path):
 //! what was visited below it is taken off, and what an alias saves is added.
 use super::inputs::ShardDir;
 use crate::model::CellStats;
-use crate::nix::command::NixCommand;
-use crate::nix::literal;
 use crate::nix::version::Nix;
 use crate::outputs::shard_files::Evaluate;
+use crate::scan::record::{Outcome, Visit};
+use crate::scan::runner::dispatcher::{Batch, BatchTask};
+use crate::scan::runner::worker::{self, Event, Mailbox, Request, Setup};
 use crate::scan::shard::SetRecord;
-use anyhow::{Context, Result, bail};
+use crate::scan::target::Target;
+use anyhow::{Result, bail};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::time::Duration;
+use tokio::sync::mpsc;
 
 /// Per-cell amounts to add to the shards' summed counts (negative: taken off).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -110,6 +114,8 @@ pub fn deltas(shards: &[ShardDir], cells: usize, equal: &Answers) -> Vec<Delta> 
     let mut all: Vec<Walked> = groups(shards).into_values().flatten().collect();
     all.sort_by(|(s, a), (t, b)| (a.path.len(), &a.path, s).cmp(&(b.path.len(), &b.path, t)));
     let mut classes: Classes = HashMap::new();
+    // (an alias, the set it is), decided before what each alias saves is counted.
+    let mut decided: Vec<(Walked, Walked)> = Vec::new();
     for (s, r) in all {
         let below_alias = aliased
             .iter()
@@ -122,19 +128,33 @@ pub fn deltas(shards: &[ShardDir], cells: usize, equal: &Answers) -> Vec<Delta> 
             .iter_mut()
             .find(|((_, first), held)| !held.contains(&s) && same(r.cell, &first.path, &r.path));
         match class {
-            Some(((_, first), held)) => {
-                deltas[r.cell].alias(r, first.visits);
+            Some((first, held)) => {
+                decided.push(((s, r), *first));
                 held.push(s);
                 aliased.push((s, r.cell, r.path.clone()));
             }
             None => group.push(((s, r), vec![s])),
         }
     }
+    // What an alias saves is what one scan visits below the set it is: not what lies below a
+    // set inside it that is itself an alias (of a set of another shard) for the merge.
+    for &((_, alias), (t, first)) in &decided {
+        let inner: u64 = decided
+            .iter()
+            .filter(|((u, y), _)| *u == t && y.cell == first.cell)
+            .filter(|((_, y), _)| {
+                y.path.len() > first.path.len() && y.path.starts_with(&first.path)
+            })
+            .map(|((_, y), _)| y.visits)
+            .sum();
+        deltas[alias.cell].alias(alias, first.visits.saturating_sub(inner));
+    }
     deltas
 }
 
-/// Asks Nix whether each pair of sets is the same value, as the scan's alias check does (one
-/// `nix-instantiate` for all, with the harness the workers use).
+/// Asks Nix whether each pair of sets is the same value: the scan's own alias check, run by one
+/// of its workers (a `nix repl` on the harness), so that an error `tryEval` cannot catch costs
+/// only its pair (not equal, as in the scan).
 pub fn compare(
     pairs: &[Pair],
     evaluate: &Evaluate,
@@ -144,61 +164,83 @@ pub fn compare(
     if pairs.is_empty() {
         return Ok(HashMap::new());
     }
-    if let Some(tree) = &evaluate.tree
-        && !Path::new(tree).join("default.nix").is_file()
-        && !Path::new(tree).is_file()
-    {
-        bail!("the tree {tree} is not readable here");
-    }
-    let nix = Nix::find()?;
+    let target = match (&evaluate.tree, &evaluate.target) {
+        (Some(tree), _) if Path::new(tree).exists() => Target::Tree(tree.into()),
+        (Some(tree), _) => bail!("the tree {tree} is not readable here"),
+        (None, Some(expr)) => Target::Expr {
+            expr: expr.clone(),
+            allow: evaluate.include.clone(),
+        },
+        (None, None) => bail!("the shards do not say what they evaluated"),
+    };
     std::fs::create_dir_all(work)?;
     let harness = work.join("visit.nix");
     std::fs::write(&harness, crate::scan::HARNESS)?;
+    let nix = Nix::find()?;
     let store = work.join("store");
     crate::nix::store::init_store(&nix.instantiate, &store)?;
-    let calls: Vec<String> = pairs
-        .iter()
-        .map(|(cell, a, b)| {
-            format!(
-                "(h.fodfuzzEqual {cell} {} {})",
-                literal::string_list(a),
-                literal::string_list(b)
-            )
-        })
-        .collect();
-    let expr = format!(
-        "{{ tree ? null, target ? null, cells }}: let h = import {} {{ inherit tree target cells; }}; in [ {} ]",
-        literal::string(&harness.to_string_lossy()),
-        calls.join(" ")
-    );
-    let mut cmd = NixCommand::eval(&nix.instantiate)
-        .private_store(&store)
-        .restricted()
-        .include(work);
-    for i in &evaluate.include {
-        cmd = cmd.include(i);
+    let setup = Setup {
+        nix,
+        harness,
+        target,
+        allow: evaluate.include.clone(),
+        cells_expr: cells_expr.to_owned(),
+        store,
+        work_dir: work.to_owned(),
+        attr_timeout: Duration::from_secs(120),
+        recycle_rss: u64::MAX,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let equal = rt.block_on(ask(setup, pairs))?;
+    Ok(pairs.iter().cloned().zip(equal).collect())
+}
+
+/// One worker, one batch of alias checks per cell; the answers in the order of `pairs`.
+async fn ask(setup: Setup, pairs: &[Pair]) -> Result<Vec<bool>> {
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (requests, mailbox_requests) = mpsc::channel(1);
+    let mailbox = Mailbox {
+        worker: 0,
+        processes: 0,
+        requests: mailbox_requests,
+        events: events_tx,
+    };
+    let worker = tokio::spawn(worker::serve(setup, mailbox));
+    let mut equal = vec![false; pairs.len()];
+    let mut cells: Vec<usize> = pairs.iter().map(|p| p.0).collect();
+    cells.dedup();
+    for cell in cells {
+        let tasks = pairs
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.0 == cell)
+            .map(|(id, (_, a, b))| BatchTask {
+                id: id as u64,
+                path: b.clone(),
+                alias_of: Some(a.clone()),
+            })
+            .collect();
+        let batch = Batch {
+            cell,
+            explain: false,
+            tasks,
+        };
+        requests.send(Request::Run(batch)).await?;
+        loop {
+            match events.recv().await {
+                Some(Event::Record { id, outcome }) => {
+                    equal[id as usize] =
+                        matches!(outcome, Outcome::Visited(Visit::Alias { equal: true }))
+                }
+                Some(Event::Idle { .. }) => break,
+                Some(Event::Memory { .. }) => {}
+                Some(Event::Stopped) | None => bail!("the worker stopped"),
+            }
+        }
     }
-    if let Some(tree) = &evaluate.tree {
-        cmd = cmd.argstr("tree", tree);
-    }
-    if let Some(target) = &evaluate.target {
-        cmd = cmd.arg("target", target);
-    }
-    let mut cmd = cmd.arg("cells", cells_expr).expr(&expr).into_std();
-    let out = cmd
-        .args(["--strict", "--json"])
-        .output()
-        .context("running nix-instantiate")?;
-    if !out.status.success() {
-        bail!(
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or("nix-instantiate failed")
-        );
-    }
-    let answers: Vec<bool> =
-        serde_json::from_slice(&out.stdout).context("nix-instantiate's answer")?;
-    Ok(pairs.iter().cloned().zip(answers).collect())
+    drop(requests);
+    let _ = worker.await;
+    Ok(equal)
 }

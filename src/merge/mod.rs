@@ -48,7 +48,7 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         serde_json::to_vec_pretty(&first.plan)?,
     )?;
     let (stats, wall, warning) = stats::merged(&shards, &cells, &work.join("merge"))?;
-    let v = summary::summary_of(&found, &cells, &stats, drv_files, wall, true);
+    let v = summary::summary(&found, &cells, &stats, drv_files, wall, true);
     crate::outputs::write_summary(&out, v, &counts)?;
     let coverage = coverage(&out, first, &cells);
     let attributes: u64 = stats.iter().map(|s| s.visited).sum();

@@ -70,7 +70,14 @@ pub fn write_all(s: &ScanOutputs) -> Result<()> {
     })?;
     let mirrors = mirrors::write_all(dir, &findings.fods, s.graph.store_root(), s.revision)?;
     let drv_files = s.graph.graph.node_count();
-    let v = summary::summary(findings, s.cells, s.stats, drv_files, s.wall, s.complete);
+    let v = summary::summary(
+        &summary::Found::of(findings),
+        s.cells,
+        s.stats,
+        drv_files,
+        s.wall,
+        s.complete,
+    );
     write_summary(dir, v, &mirrors)
 }
 

@@ -9,23 +9,6 @@ fn tenths(secs: f64) -> f64 {
     (secs * 10.0).round() / 10.0
 }
 
-/// The summary without its `mirrors` part.
-pub fn summary(
-    findings: &Findings,
-    cells: &[Cell],
-    stats: &[CellStats],
-    drv_files: usize,
-    wall: f64,
-    complete: bool,
-) -> serde_json::Value {
-    let found = Found {
-        per_cell: fods_per_cell(findings),
-        fods: findings.fods.len(),
-        failures: findings.failures.len(),
-    };
-    summary_of(&found, cells, stats, drv_files, wall, complete)
-}
-
 /// What summary.json counts of the FODs and failures (a merge counts them as it writes them).
 #[derive(Default)]
 pub struct Found {
@@ -36,6 +19,22 @@ pub struct Found {
 }
 
 impl Found {
+    /// The counts of a scan's findings.
+    pub fn of(findings: &Findings) -> Found {
+        let mut found = Found {
+            failures: findings.failures.len(),
+            ..Found::default()
+        };
+        for fod in findings.fods.values() {
+            found.add_fod(
+                fod.reach
+                    .iter()
+                    .map(|c| (c.system.as_str(), c.config.as_str())),
+            );
+        }
+        found
+    }
+
     /// Counts one FOD reached by these cells.
     pub fn add_fod<'a>(&mut self, cells: impl ExactSizeIterator<Item = (&'a str, &'a str)>) {
         let unique = u64::from(cells.len() == 1);
@@ -51,8 +50,8 @@ impl Found {
     }
 }
 
-/// The summary without its `mirrors` part, from counts.
-pub fn summary_of(
+/// The summary without its `mirrors` part.
+pub fn summary(
     found: &Found,
     cells: &[Cell],
     stats: &[CellStats],
@@ -111,19 +110,6 @@ pub fn read_cells(path: &std::path::Path) -> anyhow::Result<Vec<(String, String)
             ))
         })
         .collect())
-}
-
-/// For each (system, config): how many FODs it reaches, and how many only it reaches.
-fn fods_per_cell(findings: &Findings) -> BTreeMap<(String, String), (u64, u64)> {
-    let mut found = Found::default();
-    for fod in findings.fods.values() {
-        found.add_fod(
-            fod.reach
-                .iter()
-                .map(|c| (c.system.as_str(), c.config.as_str())),
-        );
-    }
-    found.per_cell
 }
 
 #[cfg(test)]
@@ -190,7 +176,7 @@ mod tests {
                 ..CellStats::default()
             },
         ];
-        let s = summary(&findings, &cells, &stats, 9, 5.55, true);
+        let s = summary(&Found::of(&findings), &cells, &stats, 9, 5.55, true);
         assert_eq!(s["cells"][0]["fods"], 2);
         assert_eq!(
             s["cells"][0]["uniqueFods"], 1,
