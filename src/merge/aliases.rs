@@ -244,3 +244,72 @@ async fn ask(setup: Setup, pairs: &[Pair]) -> Result<Vec<bool>> {
     let _ = worker.await;
     Ok(equal)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outputs::shard_files::Manifest;
+    use crate::scan::shard::Shard;
+
+    fn set(path: &str, print: u64, visits: u64) -> SetRecord {
+        SetRecord {
+            cell: 0,
+            path: path.split('.').map(String::from).collect(),
+            print,
+            visits,
+            derivations: visits / 2,
+            ..SetRecord::default()
+        }
+    }
+
+    fn shard(index: usize, sets: Vec<SetRecord>) -> ShardDir {
+        let manifest = Manifest::new(
+            Shard { index, count: 2 },
+            &serde_json::json!({}),
+            Evaluate::default(),
+            None,
+            &[1],
+            sets,
+        );
+        ShardDir {
+            dir: format!("/s{index}").into(),
+            manifest,
+            summary: serde_json::json!({}),
+        }
+    }
+
+    fn p(s: &str) -> Vec<String> {
+        s.split('.').map(String::from).collect()
+    }
+
+    /// `emacs` (shard 0) holds `emacs.melpa`; `emacsNg` (shard 1) is the same set, and
+    /// `melpa` (shard 1) is the set `emacs.melpa` is. One scan walks `emacs` and `melpa` and
+    /// finds the other two aliases: emacsNg saves what is below emacs less melpa's members.
+    #[test]
+    fn aliases_across_shards_and_inside_them() {
+        let shards = [
+            shard(0, vec![set("emacs", 1, 100), set("emacs.melpa", 2, 30)]),
+            shard(
+                1,
+                vec![
+                    set("emacsNg", 1, 100),
+                    set("emacsNg.melpa", 2, 30),
+                    set("melpa", 2, 30),
+                ],
+            ),
+        ];
+        let pairs = candidates(&shards);
+        assert_eq!(pairs.len(), 3, "{pairs:?}");
+        let equal: Answers = pairs.iter().map(|q| (q.clone(), true)).collect();
+        let d = &deltas(&shards, 1, &equal)[0];
+        // emacsNg: its 100 visits (melpa's 30 among them) go; it saves emacs's 100 less the 30
+        // below emacs.melpa, itself an alias of melpa (30 saved).
+        assert_eq!(d.visited, -100 - 30);
+        assert_eq!(d.derivations, -50 - 15);
+        assert_eq!((d.aliased_sets, d.visits_saved), (2, 70 + 30));
+        // Not equal: nothing changes.
+        let unequal: Answers = pairs.iter().map(|q| (q.clone(), false)).collect();
+        assert_eq!(deltas(&shards, 1, &unequal)[0], Delta::default());
+        assert!(pairs.contains(&(0, p("emacs"), p("emacsNg"))));
+    }
+}
