@@ -124,6 +124,18 @@ pub enum Command {
     ///
     /// Exits 0 when every path was answered, 1 when some are unknown, 2 on bad input.
     Size(SizeArgs),
+    /// Join the shards of a scan (`fodfuzz scan --shard I/N`) into the outputs one unsharded
+    /// scan writes, byte for byte (times in summary.json aside).
+    ///
+    /// Every file is merged as a stream of sorted lines, one line of each shard at a time. The
+    /// coverage is computed again from the merged files when the tree (plan.json) is readable
+    /// here. Package sets walked in two shards under two names (an alias an unsharded scan
+    /// walks once) are compared by Nix when the tree is readable, so that summary.json counts
+    /// them as one scan does.
+    ///
+    /// Exits 0 when merged; 2 on bad input, one line: shards of different trees, matrices or
+    /// fodfuzz versions, a shard twice, missing shards (named), an incomplete shard.
+    Merge(MergeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -352,6 +364,34 @@ pub struct ScanArgs {
     #[arg(long)]
     pub force: bool,
     /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Scan only shard I of N (0 <= I < N): every cell, but only the top-level attributes a
+    /// stable hash of their name assigns to I. Join the N outputs with `fodfuzz merge`.
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["shard_index_env", "shards"])]
+    pub shard: Option<String>,
+    /// Read the shard's index from this environment variable (e.g. JOB_COMPLETION_INDEX in a
+    /// Kubernetes Indexed Job, SLURM_ARRAY_TASK_ID), with --shards N.
+    #[arg(long, value_name = "VAR", requires = "shards")]
+    pub shard_index_env: Option<String>,
+    /// How many shards there are, with --shard-index-env.
+    #[arg(long, value_name = "N", requires = "shard_index_env",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    pub shards: Option<usize>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// Where to write the merged scan (refused when not empty, unless --force).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace an earlier merge's outputs in DIR.
+    #[arg(long)]
+    pub force: bool,
+    /// The shards' output directories, every shard of one scan (any order).
+    #[arg(value_name = "SHARD_DIR", required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Only the final line and warnings.
     #[arg(long, short)]
     pub quiet: bool,
 }

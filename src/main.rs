@@ -13,6 +13,7 @@ mod diff;
 mod error;
 mod graph;
 mod http;
+mod merge;
 mod missing;
 mod model;
 mod nix;
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
         cli::Command::Coverage(args) => coverage::command::coverage(args),
         cli::Command::Check(args) => check::check(args),
         cli::Command::Size(args) => size::size(args),
+        cli::Command::Merge(args) => merge::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

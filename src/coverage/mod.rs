@@ -34,13 +34,32 @@ pub fn write_for_scan(
     findings: &Findings,
     cells: &[Cell],
 ) -> Result<(usize, usize)> {
-    let analysed = tree::analyse(tree)?;
     let reached = scan::Reached::from_findings(findings);
-    let mut run = scan::Run {
-        cells: cells.len(),
+    let run = scan::Run {
         failures: findings.failures.iter().cloned().collect(),
         ..scan::Run::default()
     };
+    assess_and_write(out, tree, &reached, run, cells)
+}
+
+/// Coverage of a merged scan in `out` (`fodfuzz merge`), from its files, as the scan would have
+/// written it.
+pub fn write_for_merge(out: &Path, tree: &Path, cells: &[Cell]) -> Result<(usize, usize)> {
+    let (reached, run) = scan::read(out)?;
+    assess_and_write(out, tree, &reached, run, cells)
+}
+
+/// The run's systems and configs from its cells (configs as written, not their names), then
+/// the coverage.
+fn assess_and_write(
+    out: &Path,
+    tree: &Path,
+    reached: &scan::Reached,
+    mut run: scan::Run,
+    cells: &[Cell],
+) -> Result<(usize, usize)> {
+    let analysed = tree::analyse(tree)?;
+    (run.cells, run.systems, run.configs) = (cells.len(), Vec::new(), Vec::new());
     for c in cells {
         if !run.systems.contains(&c.system) {
             run.systems.push(c.system.clone());
@@ -49,7 +68,7 @@ pub fn write_for_scan(
             run.configs.push(c.config.clone());
         }
     }
-    let c = report::assess(&analysed, &reached, &run);
+    let c = report::assess(&analysed, reached, &run);
     crate::outputs::write_coverage(out, &analysed.root, &c)?;
     Ok((c.literals(), c.reached()))
 }

@@ -109,6 +109,62 @@ pub fn write<'a>(w: &mut dyn Write, fods: impl IntoIterator<Item = &'a Fod>) -> 
     Ok(())
 }
 
+/// A whole line read back, reaches too (for `merge`); the mirror-only `source` is left empty.
+pub fn parse_line(line: &str) -> serde_json::Result<Fod> {
+    #[derive(Deserialize)]
+    struct Whole {
+        #[serde(flatten)]
+        entry: Entry,
+        #[serde(rename = "reachedBy", default)]
+        reached_by: Vec<crate::model::Reach>,
+        #[serde(rename = "reachCount", default)]
+        reach_count: Vec<CountIn>,
+    }
+    #[derive(Deserialize)]
+    struct CountIn {
+        system: String,
+        config: String,
+        attributes: u64,
+        #[serde(default)]
+        partial: u64,
+        distance: u32,
+    }
+    let w: Whole = serde_json::from_str(line)?;
+    // reachedBy is sorted by attribute path: each cell's nearest come out sorted.
+    let reach = w
+        .reach_count
+        .into_iter()
+        .map(|c| CellReach {
+            nearest: w
+                .reached_by
+                .iter()
+                .filter(|r| r.system == c.system && r.config == c.config)
+                .map(|r| crate::model::Nearest {
+                    attr_path: r.attr_path.clone(),
+                    via: r.via,
+                })
+                .collect(),
+            system: c.system,
+            config: c.config,
+            attributes: c.attributes,
+            partial: c.partial,
+            distance: c.distance,
+        })
+        .collect();
+    let e = w.entry;
+    Ok(Fod {
+        out_path: e.out_path,
+        drv_path: e.drv_path,
+        name: e.name,
+        hash: e.hash,
+        hash_mode: e.hash_mode,
+        urls: e.urls,
+        fetcher: e.fetcher,
+        source: Default::default(),
+        reach,
+    })
+}
+
 /// A line read back, without its reaches. `diff --json` prints it as is (without drvPath).
 #[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
 pub struct Entry {

@@ -24,29 +24,45 @@ pub fn write(w: &mut dyn Write, graph: &DrvGraph, roots: &[(Reach, NodeIndex)]) 
         index[n.index()] = i;
     }
     for (i, n) in order.iter().enumerate() {
-        let mut inputs: Vec<usize> = g.neighbors(*n).map(|m| index[m.index()]).collect();
-        inputs.sort_unstable();
-        inputs.dedup();
-        serde_json::to_writer(
-            &mut *w,
-            &json!({"drv": i, "path": g[*n].path, "outputs": g[*n].outputs, "inputs": inputs}),
-        )?;
-        w.write_all(b"\n")?;
+        let inputs: Vec<usize> = g.neighbors(*n).map(|m| index[m.index()]).collect();
+        write_drv(w, i, &g[*n].path, &g[*n].outputs, inputs)?;
     }
     let mut rs: Vec<(&Reach, usize)> = roots.iter().map(|(r, n)| (r, index[n.index()])).collect();
     rs.sort();
     rs.dedup();
     for (r, i) in rs {
-        let mut line = json!({"attrPath": r.attr_path, "system": r.system, "config": r.config});
-        if let Some(via) = r.via {
-            line["partial"] = json!(true);
-            line["via"] = json!(via);
-        }
-        line["drv"] = json!(i);
-        serde_json::to_writer(&mut *w, &line)?;
-        w.write_all(b"\n")?;
+        write_root(w, r, i)?;
     }
     Ok(())
+}
+
+/// A derivation line: its number, path, outputs and inputs (numbers, sorted here).
+pub fn write_drv(
+    w: &mut dyn Write,
+    i: usize,
+    path: &str,
+    outputs: &[String],
+    mut inputs: Vec<usize>,
+) -> Result<()> {
+    inputs.sort_unstable();
+    inputs.dedup();
+    serde_json::to_writer(
+        &mut *w,
+        &json!({"drv": i, "path": path, "outputs": outputs, "inputs": inputs}),
+    )?;
+    Ok(w.write_all(b"\n")?)
+}
+
+/// A root line: an attribute of a cell and the number of its derivation.
+pub fn write_root(w: &mut dyn Write, r: &Reach, i: usize) -> Result<()> {
+    let mut line = json!({"attrPath": r.attr_path, "system": r.system, "config": r.config});
+    if let Some(via) = r.via {
+        line["partial"] = json!(true);
+        line["via"] = json!(via);
+    }
+    line["drv"] = json!(i);
+    serde_json::to_writer(&mut *w, &line)?;
+    Ok(w.write_all(b"\n")?)
 }
 
 /// A derivation line.
@@ -74,7 +90,7 @@ pub struct RootLine {
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum Line {
+pub enum Line {
     Drv {
         drv: usize,
         #[serde(flatten)]
@@ -86,6 +102,19 @@ enum Line {
 pub struct GraphFile {
     pub drvs: Vec<DrvLine>,
     pub roots: Vec<RootLine>,
+}
+
+/// graph.jsonl's lines one at a time (a merge reads several side by side).
+pub fn lines(file: &std::path::Path) -> Result<impl Iterator<Item = Result<Line>> + use<>> {
+    let f = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let name = file.display().to_string();
+    Ok(std::io::BufReader::new(f)
+        .lines()
+        .enumerate()
+        .map(move |(n, line)| {
+            let line = line.with_context(|| name.clone())?;
+            serde_json::from_str(&line).with_context(|| format!("{name} line {}", n + 1))
+        }))
 }
 
 /// Reads `DIR/graph.jsonl`; `None` when there is none.

@@ -9,6 +9,7 @@ pub mod fods;
 pub mod graph_file;
 pub mod mirrors;
 pub mod paths;
+pub mod shard_files;
 pub mod summary;
 
 use crate::graph::DrvGraph;
@@ -68,10 +69,26 @@ pub fn write_all(s: &ScanOutputs) -> Result<()> {
         graph_file::write(w, s.graph, s.roots)
     })?;
     let mirrors = mirrors::write_all(dir, &findings.fods, s.graph.store_root(), s.revision)?;
+    let drv_files = s.graph.graph.node_count();
+    let v = summary::summary(
+        &summary::Found::of(findings),
+        s.cells,
+        s.stats,
+        drv_files,
+        s.wall,
+        s.complete,
+    );
+    write_summary(dir, v, &mirrors)
+}
+
+/// summary.json: `v` with what went into the mirror files.
+pub fn write_summary(
+    dir: &Path,
+    mut v: serde_json::Value,
+    mirrors: &mirrors::Counts,
+) -> Result<()> {
+    v["mirrors"] = serde_json::to_value(mirrors)?;
     write_file(dir, "summary.json", |w| {
-        let drv_files = s.graph.graph.node_count();
-        let mut v = summary::summary(findings, s.cells, s.stats, drv_files, s.wall, s.complete);
-        v["mirrors"] = serde_json::to_value(&mirrors)?;
         serde_json::to_writer_pretty(&mut *w, &v)?;
         w.write_all(b"\n")?;
         Ok(())

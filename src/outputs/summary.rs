@@ -1,6 +1,6 @@
 //! summary.json: per cell and in total, what the walk did and what it found, and what went into
 //! the mirror files.
-use crate::model::{Cell, CellStats, Findings};
+use crate::model::{Cell, CellReach, CellStats, Findings};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -9,22 +9,72 @@ fn tenths(secs: f64) -> f64 {
     (secs * 10.0).round() / 10.0
 }
 
+/// What summary.json counts of the FODs and failures (a merge counts them as it writes them).
+#[derive(Default)]
+pub struct Found {
+    pub per_cell: BTreeMap<(String, String), PerCell>,
+    pub fods: usize,
+    pub failures: usize,
+    /// FODs that every cell reaches only through attributes that failed.
+    pub partial_fods: usize,
+}
+
+/// What a cell reaches.
+#[derive(Clone, Copy, Default)]
+pub struct PerCell {
+    fods: u64,
+    /// FODs only this cell reaches.
+    unique: u64,
+    /// FODs the cell reaches only through attributes that failed.
+    partial: u64,
+}
+
+impl Found {
+    /// The counts of a scan's findings.
+    pub fn of(findings: &Findings) -> Found {
+        let mut found = Found {
+            failures: findings.failures.len(),
+            ..Found::default()
+        };
+        for fod in findings.fods.values() {
+            found.add_fod(&fod.reach);
+        }
+        found
+    }
+
+    /// Counts one FOD reached by these cells.
+    pub fn add_fod(&mut self, reach: &[CellReach]) {
+        let unique = u64::from(reach.len() == 1);
+        for c in reach {
+            let e = self
+                .per_cell
+                .entry((c.system.clone(), c.config.clone()))
+                .or_default();
+            e.fods += 1;
+            e.unique += unique;
+            e.partial += u64::from(c.attributes == 0);
+        }
+        self.fods += 1;
+        self.partial_fods += usize::from(reach.iter().all(|c| c.attributes == 0));
+    }
+}
+
 /// The summary without its `mirrors` part.
 pub fn summary(
-    findings: &Findings,
+    found: &Found,
     cells: &[Cell],
     stats: &[CellStats],
     drv_files: usize,
     wall: f64,
     complete: bool,
 ) -> serde_json::Value {
-    let per_cell = fods_per_cell(findings);
     let cells_json: Vec<_> = cells
         .iter()
         .zip(stats)
         .map(|(c, s)| {
-            let n = per_cell
-                .get(&(c.system.as_str(), c.label.as_str()))
+            let n = found
+                .per_cell
+                .get(&(c.system.clone(), c.label.clone()))
                 .copied()
                 .unwrap_or_default();
             json!({
@@ -45,12 +95,10 @@ pub fn summary(
             "attributesVisited": stats.iter().map(|s| s.visited).sum::<u64>(),
             "derivations": stats.iter().map(|s| s.derivations).sum::<u64>(),
             "drvFiles": drv_files,
-            "fods": findings.fods.len(),
-            "failures": findings.failures.len(),
+            "fods": found.fods,
+            "failures": found.failures,
             "partialAttributes": stats.iter().map(|s| s.partial_attributes).sum::<u64>(),
-            "partialFods": findings.fods.values()
-                .filter(|f| f.reach.iter().all(|c| c.attributes == 0))
-                .count(),
+            "partialFods": found.partial_fods,
             "aliasedSets": stats.iter().map(|s| s.aliased_sets).sum::<u64>(),
             "visitsSaved": stats.iter().map(|s| s.visits_saved).sum::<u64>(),
             "wallSeconds": tenths(wall),
@@ -75,29 +123,6 @@ pub fn read_cells(path: &std::path::Path) -> anyhow::Result<Vec<(String, String)
             ))
         })
         .collect())
-}
-
-/// What a cell reaches.
-#[derive(Clone, Copy, Default)]
-struct PerCell {
-    fods: u64,
-    /// FODs only this cell reaches.
-    unique: u64,
-    /// FODs the cell reaches only through attributes that failed.
-    partial: u64,
-}
-
-fn fods_per_cell(findings: &Findings) -> BTreeMap<(&str, &str), PerCell> {
-    let mut per_cell: BTreeMap<(&str, &str), PerCell> = BTreeMap::new();
-    for fod in findings.fods.values() {
-        for c in &fod.reach {
-            let e = per_cell.entry((&c.system, &c.config)).or_default();
-            e.fods += 1;
-            e.unique += u64::from(fod.reach.len() == 1);
-            e.partial += u64::from(c.attributes == 0);
-        }
-    }
-    per_cell
 }
 
 #[cfg(test)]
@@ -169,7 +194,7 @@ mod tests {
                 ..CellStats::default()
             },
         ];
-        let s = summary(&findings, &cells, &stats, 9, 5.55, true);
+        let s = summary(&Found::of(&findings), &cells, &stats, 9, 5.55, true);
         assert_eq!(s["cells"][0]["fods"], 3);
         assert_eq!(s["cells"][0]["partialFods"], 0);
         assert_eq!(

@@ -25,6 +25,17 @@ impl Sets {
         self.walked.entry((cell, print)).or_default().push(path);
     }
 
+    /// Every walked set: (cell, print, path), sorted.
+    pub fn all(&self) -> impl Iterator<Item = (usize, u64, &Vec<String>)> {
+        let mut all: Vec<_> = self
+            .walked
+            .iter()
+            .flat_map(|(&(cell, print), paths)| paths.iter().map(move |p| (cell, print, p)))
+            .collect();
+        all.sort();
+        all.into_iter()
+    }
+
     /// The walked set with these names that comes after `after` (the first one when `after` is
     /// none), to compare a new set with.
     pub fn candidate(

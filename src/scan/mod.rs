@@ -10,6 +10,7 @@ pub mod preflight;
 pub mod record;
 pub mod report;
 pub mod runner;
+pub mod shard;
 pub mod target;
 pub mod walk;
 
@@ -31,7 +32,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// What workers evaluate: written into the work directory, which restricted evaluation reads.
-const HARNESS: &str = include_str!("visit.nix");
+pub const HARNESS: &str = include_str!("visit.nix");
 
 /// Everything a scan decided before it starts.
 struct Prepared {
@@ -46,6 +47,8 @@ struct Prepared {
     expected: Option<u64>,
     /// The tree's revision, for sources.json.
     revision: Option<String>,
+    /// `--shard`: this scan is one part of a scan that `fodfuzz merge` joins.
+    shard: Option<shard::Shard>,
 }
 
 pub fn scan(args: ScanArgs) -> Result<()> {
@@ -117,17 +120,21 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
         .max(1);
     let (max_memory, recycle_rss) = memory::limits(args, workers)?;
     let roots = args.roots.as_deref().map(outdir::read_roots).transpose()?;
+    let shard = shard::Shard::from_args(args)?;
     outdir::prepare(&args.out, args.resume, args.force)?;
     let out = args.out.canonicalize()?;
     let work = out.join(".fodfuzz");
     std::fs::create_dir_all(&work)?;
     // What the results depend on: a resumed scan must have the same.
-    let plan = serde_json::json!({
+    let mut plan = serde_json::json!({
         "tree": target.identity(),
         "cells": cells.iter().map(plan_cell).collect::<Vec<_>>(),
         "maxDepth": args.max_depth,
         "roots": roots.as_ref().map(|r| { let mut v: Vec<_> = r.iter().collect(); v.sort(); v }),
     });
+    if let Some(s) = shard {
+        plan["shard"] = serde_json::json!(s.to_string());
+    }
     outdir::stamp(&work, &out, &plan, args.resume)?;
     let expected = outdir::last_run(&out, &plan);
     let harness = work.join("visit.nix");
@@ -141,6 +148,7 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
     };
     store::init_store(&nix.instantiate, &store)?;
     Ok(Prepared {
+        shard,
         revision: target.revision(),
         setup: Setup {
             nix,
@@ -159,6 +167,7 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
             max_batch: args.batch.max(1),
             explain: args.explain,
             roots,
+            shard,
         },
         cells,
         max_memory,
@@ -183,7 +192,7 @@ fn plan_cell(c: &Cell) -> serde_json::Value {
 
 /// The harness's `cells`: each cell's system and config, in the matrix's order. A config is the
 /// user's expression as written (a newline after it, should it end in a comment).
-fn cells_expr(cells: &[Cell]) -> String {
+pub fn cells_expr(cells: &[Cell]) -> String {
     let mut out = String::from("[");
     for c in cells {
         let system = literal::string(&c.system);
@@ -203,6 +212,32 @@ fn cells_expr(cells: &[Cell]) -> String {
     }
     out.push_str(" ]");
     out
+}
+
+/// What the workers evaluate, for a merge to evaluate the same (as the session passes it).
+fn evaluate(setup: &Setup) -> outputs::shard_files::Evaluate {
+    let show = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    match &setup.target {
+        target::Target::Tree(tree) => {
+            let dir = if tree.is_dir() {
+                tree.as_path()
+            } else {
+                tree.parent().unwrap_or(tree)
+            };
+            let mut include = vec![show(dir)];
+            include.extend(setup.allow.iter().cloned());
+            outputs::shard_files::Evaluate {
+                tree: Some(show(tree)),
+                target: None,
+                include,
+            }
+        }
+        target::Target::Expr { expr, allow } => outputs::shard_files::Evaluate {
+            tree: None,
+            target: Some(expr.clone()),
+            include: allow.clone(),
+        },
+    }
 }
 
 /// Runs the walk on a runtime of its own.
@@ -269,7 +304,25 @@ fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<Written> {
         complete: finished.interrupted.is_none(),
         revision: p.revision.as_deref(),
     })?;
-    // Coverage of the fetch sites written in the tree (a target has no tree to cover).
+    if let Some(s) = p.shard {
+        let read_ok = |i: usize| finished.built.roots.get(i).is_some_and(|r| r.is_ok());
+        let sets = shard::set_records(&finished.walked, &p.cells, read_ok);
+        let manifest = outputs::shard_files::Manifest::new(
+            s,
+            &p.plan,
+            evaluate(&p.setup),
+            p.revision.clone(),
+            &finished.walked.root_visits,
+            sets,
+        );
+        outputs::shard_files::write(&p.out, manifest, &findings.fods, graph.store_root())?;
+        return Ok(Written {
+            findings,
+            coverage: None,
+        });
+    }
+    // Coverage of the fetch sites written in the tree (a target has no tree to cover); a
+    // shard's alone would be misleading: the merge writes it.
     let coverage = match &p.setup.target {
         target::Target::Tree(tree) => Some(crate::coverage::write_for_scan(
             &p.out, tree, &findings, &p.cells,

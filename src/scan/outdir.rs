@@ -7,7 +7,7 @@ use anyhow::Result;
 use std::path::Path;
 
 /// Files a scan writes into its output directory; `--force` removes them.
-const OUTPUTS: &[&str] = &[
+pub const OUTPUTS: &[&str] = &[
     "fods.jsonl",
     "failures.jsonl",
     "store-paths",
@@ -94,7 +94,7 @@ pub fn record_run(dir: &Path, plan: &serde_json::Value, attributes: u64, wall: f
 }
 
 /// What differs between two plans, in the user's words: "tree (was X, now Y)" …
-fn differences(old: &serde_json::Value, new: &serde_json::Value) -> Vec<String> {
+pub fn differences(old: &serde_json::Value, new: &serde_json::Value) -> Vec<String> {
     let fields = [
         ("tree", "tree or target"),
         ("cells", "matrix (--system/--config/--matrix)"),

@@ -100,4 +100,6 @@ in
   fodfuzz = cell: id: explain: path: task id (visit cell explain path);
   fodfuzzAlias = cell: id: path: other: task id (same cell path other);
   fodfuzzInputs = cell: id: path: task id (inputs cell path);
+  # `fodfuzz merge` asks the same of two sets that two shards walked.
+  fodfuzzEqual = cell: path: other: (same cell path other).equal;
 }

@@ -45,8 +45,17 @@ pub fn write_all(
     store_root: &Path,
     revision: Option<&str>,
 ) -> Result<Counts> {
+    write_with(dir, fods, &mut Sites::new(store_root), revision)
+}
+
+/// The mirror files, `mirror://` expanded with `sites`.
+pub fn write_with(
+    dir: &Path,
+    fods: &BTreeMap<String, Fod>,
+    sites: &mut Sites,
+    revision: Option<&str>,
+) -> Result<Counts> {
     let mut counts = Counts::default();
-    let mut sites = Sites::new(store_root);
     let t = tarballs::tarballs(fods);
     counts.tarballs = t.len();
     write_file(dir, "tarballs.json", |w| {
@@ -54,9 +63,9 @@ pub fn write_all(
         Ok(w.write_all(b"\n")?)
     })?;
     write_file(dir, "sources.json", |w| {
-        sources::write(w, fods, &mut sites, revision, &mut counts)
+        sources::write(w, fods, sites, revision, &mut counts)
     })?;
-    let lines = hashed::lines(fods, &mut sites);
+    let lines = hashed::lines(fods, sites);
     counts.hashed_mirror_lines = lines.len();
     write_file(dir, "hashed-mirror.txt", |w| {
         for l in &lines {

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-type Lists = BTreeMap<String, Vec<String>>;
+/// Each site's url prefixes, in the order fetchurl tries them.
+pub type Lists = BTreeMap<String, Vec<String>>;
 
 pub struct Sites<'a> {
     store_root: &'a Path,
@@ -18,6 +19,28 @@ impl<'a> Sites<'a> {
             store_root,
             lists: HashMap::new(),
         }
+    }
+
+    /// Sites whose lists are already known (a merge's, from the shards): `store_root` is read
+    /// only for a mirrors-list .drv that is not among them.
+    pub fn known(store_root: &'a Path, lists: BTreeMap<String, Option<Lists>>) -> Self {
+        Sites {
+            store_root,
+            lists: lists.into_iter().collect(),
+        }
+    }
+
+    /// The site lists of one mirrors-list .drv (`None`: it cannot be read).
+    pub fn lists_of(&mut self, drv: &str) -> Option<Lists> {
+        let store_root = self.store_root;
+        self.lists
+            .entry(drv.to_owned())
+            .or_insert_with(|| {
+                crate::nix::drv::read_env(store_root, drv)
+                    .ok()
+                    .map(site_lists)
+            })
+            .clone()
     }
 
     /// The urls fetchurl tries for `url`: itself, or for `mirror://site/path` each site prefix

@@ -7,6 +7,7 @@
 //! so every rule here is unit-tested without Nix.
 use super::super::alias::{self, Alias, Sets};
 use super::super::record::{Outcome, TaskKey, Visit};
+use super::super::shard::{SetRecord, Shard};
 use super::super::walk::{Ancestor, is_pruned};
 use super::queues::Queues;
 use crate::model::{Cell, CellStats, Failure, FailureKind, Reach, Via};
@@ -27,6 +28,8 @@ pub struct WalkOptions {
     pub explain: bool,
     /// Only these top-level names are walked (`--roots`); None: all.
     pub roots: Option<HashSet<String>>,
+    /// Only the top-level names this shard owns are walked (`--shard`); None: all.
+    pub shard: Option<Shard>,
 }
 
 /// Tasks of one cell for one worker process.
@@ -66,6 +69,12 @@ pub struct Walked {
     pub stats: Vec<CellStats>,
     /// Sets that are another walked set: what is below it is repeated below them at the end.
     pub aliases: Vec<Alias>,
+    /// Sets not entered: (cell, path, whether it repeated an ancestor or was too deep).
+    pub pruned: Vec<(usize, Vec<String>, bool)>,
+    /// A shard's walked sets of the size alias checks compare, with the visits below each, and
+    /// each cell's visits of the root (every shard visits it): what the merge needs.
+    pub sets: Vec<SetRecord>,
+    pub root_visits: Vec<u64>,
 }
 
 struct Task {
@@ -123,8 +132,11 @@ impl<'a> Dispatcher<'a> {
             if c.start.is_empty() {
                 d.enqueue(TaskKey::visit(cell, vec![]));
             }
-            for path in &c.start {
-                d.enqueue(TaskKey::visit(cell, path.clone()));
+            // A start path belongs to the shard of its top-level name.
+            let owned: Vec<Vec<String>> =
+                c.start.iter().filter(|p| d.owns(p, 0)).cloned().collect();
+            for path in owned {
+                d.enqueue(TaskKey::visit(cell, path));
             }
         }
         d
@@ -160,7 +172,54 @@ impl<'a> Dispatcher<'a> {
                 .count();
             self.walked.stats[a.cell].visits_saved += saved as u64;
         }
+        if self.opts.shard.is_some() {
+            self.count_for_merge();
+        }
         self.walked
+    }
+
+    /// Whether this shard walks `path` (the first of its names) below a set at `depth`: every
+    /// path unsharded, and every path below the top level.
+    fn owns(&self, path: &[String], depth: usize) -> bool {
+        match (self.opts.shard, path.first()) {
+            (Some(s), Some(name)) if depth == 0 => s.owns(name),
+            _ => true,
+        }
+    }
+
+    /// The walked sets with the visits below each, and each cell's root visits (see
+    /// [`Walked::sets`]).
+    fn count_for_merge(&mut self) {
+        let mut sets: Vec<SetRecord> = self
+            .sets
+            .all()
+            .map(|(cell, print, path)| SetRecord {
+                cell,
+                path: path.clone(),
+                print,
+                ..SetRecord::default()
+            })
+            .collect();
+        let index: HashMap<(usize, Vec<String>), usize> = sets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ((s.cell, s.path.clone()), i))
+            .collect();
+        self.walked.root_visits = vec![0; self.cells.len()];
+        for t in self.tasks.iter().map(|t| &t.key) {
+            if t.alias_of.is_some() || t.explain {
+                continue;
+            }
+            if t.path.is_empty() {
+                self.walked.root_visits[t.cell] += 1;
+            }
+            for len in 1..t.path.len() {
+                if let Some(&i) = index.get(&(t.cell, t.path[..len].to_vec())) {
+                    sets[i].visits += 1;
+                }
+            }
+        }
+        self.walked.sets = sets;
     }
 
     fn enqueue(&mut self, key: TaskKey) -> TaskId {
@@ -216,7 +275,8 @@ impl<'a> Dispatcher<'a> {
     pub fn apply(&mut self, id: TaskId, outcome: Outcome, elapsed: Duration) -> Applied {
         self.home = self.tasks[id as usize].worker;
         let key = &self.tasks[id as usize].key;
-        let (cell, explain, inputs) = (key.cell, key.explain, key.inputs);
+        let (cell, explain, inputs, root) =
+            (key.cell, key.explain, key.inputs, key.path.is_empty());
         let cell_of = &self.cells[cell];
         let reach = Reach::new(attrpath::show(&key.path), &cell_of.system, &cell_of.label);
         // A re-run, a comparison or a question for inputs is not a visit of its own.
@@ -225,6 +285,12 @@ impl<'a> Dispatcher<'a> {
             self.walked.stats[cell].visited += 1;
         }
         let applied = match outcome {
+            // A target that is one derivation is that root in shard 0 only.
+            Outcome::Visited(Visit::Drv { .. })
+                if root && self.opts.shard.is_some_and(|s| s.index > 0) =>
+            {
+                Applied::Nothing
+            }
             Outcome::Visited(Visit::Drv { drv_path, .. }) => {
                 self.walked.stats[cell].derivations += 1;
                 self.walked.roots.push(reach);
@@ -361,6 +427,7 @@ impl<'a> Dispatcher<'a> {
             };
             if task.ancestry.iter().any(|a| a.repeated_by(&me, &names)) {
                 self.walked.stats[cell].cycles_pruned += 1;
+                self.walked.pruned.push((cell, task.key.path.clone(), true));
                 return;
             }
             print = Some(me.print());
@@ -368,6 +435,9 @@ impl<'a> Dispatcher<'a> {
         }
         if depth >= self.opts.max_depth {
             self.walked.stats[cell].depth_pruned += 1;
+            self.walked
+                .pruned
+                .push((cell, task.key.path.clone(), false));
             return;
         }
         let path = task.key.path.clone();
@@ -429,9 +499,10 @@ impl<'a> Dispatcher<'a> {
         names: Vec<String>,
     ) {
         let roots = self.opts.roots.as_ref().filter(|_| path.is_empty());
+        let owned = |n: &String| self.owns(std::slice::from_ref(n), path.len());
         let names: Vec<String> = names
             .into_iter()
-            .filter(|n| !is_pruned(n) && roots.is_none_or(|r| r.contains(n)))
+            .filter(|n| !is_pruned(n) && roots.is_none_or(|r| r.contains(n)) && owned(n))
             .collect();
         let (n, workers, home) = (names.len(), self.queues.workers(), self.home);
         for (i, name) in names.into_iter().enumerate() {
@@ -465,6 +536,7 @@ mod tests {
             max_batch,
             explain: false,
             roots: None,
+            shard: None,
         }
     }
 

@@ -1,0 +1,122 @@
+//! graph.jsonl of the shards: derivations are numbered in the order of their paths, so a
+//! derivation's number in the merged graph is its place among the paths of all shards. Two
+//! passes over the files: the first numbers every path (keeping, per shard, its numbers'
+//! merged numbers: 4 bytes a derivation), the second writes each derivation once with its
+//! inputs renumbered, then the roots.
+use super::inputs::ShardDir;
+use super::kway::{self, Stream};
+use crate::error::bad;
+use crate::model::Reach;
+use crate::outputs::graph_file::{self, Line, RootLine};
+use crate::outputs::write_file;
+use anyhow::Result;
+use std::path::Path;
+
+const FILE: &str = "graph.jsonl";
+
+/// A shard's derivation lines: (its number, path, outputs, inputs).
+type DrvItem = (usize, String, Vec<String>, Vec<u32>);
+
+fn drvs(dir: &Path) -> Result<Stream<'static, DrvItem>> {
+    let lines = graph_file::lines(&dir.join(FILE))?;
+    Ok(Box::new(lines.map_while(|l| match l {
+        Ok(Line::Drv { drv, line }) => Some(Ok((
+            drv,
+            line.path,
+            line.outputs.unwrap_or_default(),
+            line.inputs,
+        ))),
+        Ok(Line::Root(_)) => None,
+        Err(e) => Some(Err(e)),
+    })))
+}
+
+fn roots(dir: &Path) -> Result<Stream<'static, RootLine>> {
+    let lines = graph_file::lines(&dir.join(FILE))?;
+    Ok(Box::new(lines.filter_map(|l| match l {
+        Ok(Line::Drv { .. }) => None,
+        Ok(Line::Root(r)) => Some(Ok(r)),
+        Err(e) => Some(Err(e)),
+    })))
+}
+
+/// Writes the merged graph.jsonl; returns how many derivations it has.
+pub fn merge(out: &Path, shards: &[ShardDir]) -> Result<usize> {
+    let names: Vec<String> = shards
+        .iter()
+        .map(|s| s.dir.join(FILE).display().to_string())
+        .collect();
+    // Pass 1: each shard's numbers → merged numbers.
+    let mut number: Vec<Vec<u32>> = vec![Vec::new(); shards.len()];
+    let mut count = 0usize;
+    let streams = shards.iter().map(|s| drvs(&s.dir)).collect::<Result<_>>()?;
+    kway::merge(
+        streams,
+        &names,
+        |d: &DrvItem| d.1.clone(),
+        |g| {
+            for (s, (local, ..)) in g {
+                if local != number[s].len() {
+                    return Err(
+                        bad(format!("{}: derivation {local} out of order", names[s])).into(),
+                    );
+                }
+                number[s].push(count as u32);
+            }
+            count += 1;
+            Ok(())
+        },
+    )?;
+    let renumber = |s: usize, i: usize| -> Result<usize> {
+        let n = number[s]
+            .get(i)
+            .ok_or_else(|| bad(format!("{}: unknown derivation {i}", names[s])))?;
+        Ok(*n as usize)
+    };
+    write_file(out, FILE, |w| {
+        let streams = shards.iter().map(|s| drvs(&s.dir)).collect::<Result<_>>()?;
+        let mut i = 0;
+        kway::merge(
+            streams,
+            &names,
+            |d: &DrvItem| d.1.clone(),
+            |mut g| {
+                let (s, (_, path, outputs, inputs)) = g.swap_remove(0);
+                let inputs = inputs
+                    .iter()
+                    .map(|&j| renumber(s, j as usize))
+                    .collect::<Result<Vec<usize>>>()?;
+                graph_file::write_drv(w, i, &path, &outputs, inputs)?;
+                i += 1;
+                Ok(())
+            },
+        )?;
+        let streams = shards
+            .iter()
+            .map(|s| roots(&s.dir))
+            .collect::<Result<_>>()?;
+        // Within a shard, roots are sorted by (attribute, system, config) first, and an
+        // attribute has one derivation: renumbering keeps the order.
+        // An attribute that failed may reach several derivations (partial, `via`): those follow
+        // its lines in the order of the derivations, which renumbering keeps too.
+        let key = |r: &RootLine| {
+            (
+                r.attr_path.clone(),
+                r.system.clone(),
+                r.config.clone(),
+                r.via,
+            )
+        };
+        kway::merge(streams, &names, key, |g| {
+            let (s, r) = &g[0];
+            let reach = Reach {
+                attr_path: r.attr_path.clone(),
+                system: r.system.clone(),
+                config: r.config.clone(),
+                via: r.via,
+            };
+            graph_file::write_root(w, &reach, renumber(*s, r.drv)?)
+        })
+    })?;
+    Ok(count)
+}

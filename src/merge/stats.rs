@@ -1,0 +1,73 @@
+//! summary.json's per-cell counts of a merge: the shards' counts added up, the root's visits
+//! (every shard visits it) counted once, and sets two shards walked counted as one scan counts
+//! them (see [`super::aliases`]). Wall times are the longest shard's: the time the scan took
+//! with the shards side by side.
+use super::aliases;
+use super::inputs::ShardDir;
+use crate::model::{Cell, CellStats};
+use anyhow::{Context, Result};
+use std::path::Path;
+use std::time::Duration;
+
+/// The merged counts of each cell, the merged wall time, and a warning when sets could not be
+/// compared.
+pub fn merged(
+    shards: &[ShardDir],
+    cells: &[Cell],
+    work: &Path,
+) -> Result<(Vec<CellStats>, f64, Option<String>)> {
+    let mut stats = vec![CellStats::default(); cells.len()];
+    let mut wall: f64 = 0.0;
+    for (i, shard) in shards.iter().enumerate() {
+        let listed = shard.summary["cells"]
+            .as_array()
+            .context("summary.json without cells")?;
+        for (c, (s, v)) in stats.iter_mut().zip(listed).enumerate() {
+            let n = |k: &str| v[k].as_u64().unwrap_or(0);
+            s.visited += n("attributesVisited");
+            if i > 0 {
+                s.visited -= shard
+                    .manifest
+                    .root_visits
+                    .get(c)
+                    .copied()
+                    .unwrap_or(0)
+                    .min(s.visited);
+            }
+            s.derivations += n("derivations");
+            s.failures += n("failures");
+            s.cycles_pruned += n("cyclesPruned");
+            s.depth_pruned += n("depthPruned");
+            s.aliased_sets += n("aliasedSets");
+            s.visits_saved += n("visitsSaved");
+            s.partial_attributes += n("partialAttributes");
+            let secs = v["wallSeconds"].as_f64().unwrap_or(0.0);
+            s.wall = s.wall.max(Duration::from_secs_f64(secs));
+        }
+        wall = wall.max(
+            shard.summary["totals"]["wallSeconds"]
+                .as_f64()
+                .unwrap_or(0.0),
+        );
+    }
+    let pairs = aliases::candidates(shards);
+    let first = &shards[0].manifest;
+    let cells_expr = crate::scan::cells_expr(cells);
+    let (equal, warning) = match aliases::compare(&pairs, &first.evaluate, &cells_expr, work) {
+        Ok(equal) => (equal, None),
+        Err(e) => (
+            Default::default(),
+            Some(format!(
+                "fodfuzz: warning: {} pairs of package sets with the same names, walked in different shards, not compared ({e:#}): summary.json counts each as walked, not as an alias",
+                pairs.len()
+            )),
+        ),
+    };
+    for (s, d) in stats
+        .iter_mut()
+        .zip(aliases::deltas(shards, cells.len(), &equal))
+    {
+        d.apply(s);
+    }
+    Ok((stats, wall, warning))
+}

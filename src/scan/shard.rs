@@ -1,0 +1,221 @@
+//! `fodfuzz scan --shard I/N`: one part of a scan, for engines that spread work (a CI matrix, a
+//! Kubernetes Indexed Job, a Slurm array). A shard walks every cell, but only the top-level
+//! attributes a stable hash of their name assigns to it (and the root, which every shard needs
+//! to find them). Attribute paths of two shards never overlap, so `fodfuzz merge` can add their
+//! counts. What the merge cannot see in the outputs is written beside them (`shard.json`): the
+//! package sets each shard walked, with what was found below each, so that a set walked in two
+//! shards under two names counts once, as an unsharded scan counts an alias.
+use super::runner::dispatcher::Walked;
+use crate::cli::ScanArgs;
+use crate::error::{BadInput, bad};
+use crate::model::Cell;
+use crate::nix::attrpath;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Shard `index` of `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// Whether this shard walks the top-level attribute `name`: FNV-1a of its bytes, the same
+    /// on every machine and every run (Rust's own hasher is not promised to be).
+    pub fn owns(&self, name: &str) -> bool {
+        (fnv1a(name.as_bytes()) % self.count as u64) as usize == self.index
+    }
+
+    /// `I/N` with 0 <= I < N.
+    pub fn parse(s: &str) -> Result<Shard, BadInput> {
+        let parsed = s
+            .split_once('/')
+            .and_then(|(i, n)| Some((i.trim().parse().ok()?, n.trim().parse().ok()?)));
+        match parsed {
+            Some((index, count)) => Shard::new(index, count),
+            None => Err(bad(format!("--shard {s:?}: expected I/N, e.g. 0/4"))),
+        }
+    }
+
+    fn new(index: usize, count: usize) -> Result<Shard, BadInput> {
+        if count == 0 || index >= count {
+            return Err(bad(format!(
+                "shard {index}/{count}: the index must be at least 0 and below the number of shards"
+            )));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The shard the command line asks for: `--shard I/N`, or the index read from the
+    /// environment variable `--shard-index-env` names with `--shards N`.
+    pub fn from_args(args: &ScanArgs) -> Result<Option<Shard>, BadInput> {
+        match (&args.shard, &args.shard_index_env, args.shards) {
+            (Some(s), _, _) => Shard::parse(s).map(Some),
+            (None, Some(var), Some(count)) => {
+                let value = std::env::var(var).map_err(|_| {
+                    bad(format!(
+                        "--shard-index-env {var}: the variable is not set (a Kubernetes Indexed Job sets JOB_COMPLETION_INDEX)"
+                    ))
+                })?;
+                let index = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad(format!("{var}={value:?}: not a shard index (a number)")))?;
+                Shard::new(index, count).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+/// 64-bit FNV-1a.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// What a shard found below one package set it walked (of the size alias checks compare): the
+/// walk's counts below it, which the merge takes off when another shard walked the same set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetRecord {
+    pub cell: usize,
+    pub path: Vec<String>,
+    /// The hash of its sorted names: sets of other names are never the same set.
+    pub print: u64,
+    /// Attribute visits below it (what an alias of it saves).
+    pub visits: u64,
+    pub derivations: u64,
+    pub failures: u64,
+    #[serde(rename = "cyclesPruned")]
+    pub cycles_pruned: u64,
+    #[serde(rename = "depthPruned")]
+    pub depth_pruned: u64,
+    /// Aliases found below it, and the visits they saved.
+    #[serde(rename = "aliasedSets")]
+    pub aliased_sets: u64,
+    #[serde(rename = "visitsSaved")]
+    pub visits_saved: u64,
+    /// Attributes below it that failed yet reach something in part.
+    #[serde(rename = "partialAttributes", default)]
+    pub partial_attributes: u64,
+}
+
+/// The walked sets of a shard with the counts below each; `read_ok(i)`: whether root `i`'s
+/// closure was read (an unread one is a failure, not a derivation).
+pub fn set_records(
+    walked: &Walked,
+    cells: &[Cell],
+    read_ok: impl Fn(usize) -> bool,
+) -> Vec<SetRecord> {
+    let mut records: Vec<SetRecord> = walked.sets.clone();
+    let index: HashMap<(usize, &[String]), usize> = walked
+        .sets
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((r.cell, r.path.as_slice()), i))
+        .collect();
+    let cell_of = |system: &str, config: &str| {
+        cells
+            .iter()
+            .position(|c| c.system == system && c.label == config)
+    };
+    // Every set strictly above `path` that was walked gets `add`.
+    let mut above = |cell: usize, path: &[String], add: &dyn Fn(&mut SetRecord)| {
+        for len in 1..path.len() {
+            if let Some(&i) = index.get(&(cell, &path[..len])) {
+                add(&mut records[i]);
+            }
+        }
+    };
+    for (i, r) in walked.roots.iter().enumerate() {
+        if let (true, Some(cell)) = (read_ok(i), cell_of(&r.system, &r.config)) {
+            above(cell, &attrpath::parse(&r.attr_path), &|s| {
+                s.derivations += 1
+            });
+        }
+    }
+    let partial: std::collections::BTreeSet<(&str, &str, &str)> = walked
+        .roots
+        .iter()
+        .filter(|r| r.via.is_some())
+        .map(|r| (r.attr_path.as_str(), r.system.as_str(), r.config.as_str()))
+        .collect();
+    for (attr_path, system, config) in partial {
+        if let Some(cell) = cell_of(system, config) {
+            above(cell, &attrpath::parse(attr_path), &|s| {
+                s.partial_attributes += 1
+            });
+        }
+    }
+    for f in &walked.failures {
+        if let Some(cell) = cell_of(&f.system, &f.config) {
+            above(cell, &attrpath::parse(&f.attr_path), &|s| s.failures += 1);
+        }
+    }
+    for (cell, path, cycle) in &walked.pruned {
+        above(*cell, path, &|s| {
+            if *cycle {
+                s.cycles_pruned += 1
+            } else {
+                s.depth_pruned += 1
+            }
+        });
+    }
+    let saved: HashMap<(usize, &[String]), u64> = walked
+        .sets
+        .iter()
+        .map(|s| ((s.cell, s.path.as_slice()), s.visits))
+        .collect();
+    for a in &walked.aliases {
+        let by = saved.get(&(a.cell, a.of.as_slice())).copied().unwrap_or(0);
+        above(a.cell, &a.path, &|s| {
+            s.aliased_sets += 1;
+            s.visits_saved += by;
+        });
+    }
+    records.sort_by(|a, b| (a.cell, &a.path).cmp(&(b.cell, &b.path)));
+    records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_has_one_shard_and_the_split_is_even_enough() {
+        let names: Vec<String> = (0..3000).map(|i| format!("package-{i}")).collect();
+        for count in [1, 2, 3, 7] {
+            let shards: Vec<Shard> = (0..count).map(|index| Shard { index, count }).collect();
+            let mut sizes = vec![0; count];
+            for n in &names {
+                let owners: Vec<usize> = shards
+                    .iter()
+                    .filter(|s| s.owns(n))
+                    .map(|s| s.index)
+                    .collect();
+                assert_eq!(owners.len(), 1, "{n} in {count} shards");
+                sizes[owners[0]] += 1;
+            }
+            let fair = names.len() / count;
+            assert!(sizes.iter().all(|&s| s > fair * 8 / 10), "{sizes:?}");
+        }
+        // The same answer on every machine: FNV-1a's published test vector.
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn shard_arguments() {
+        assert_eq!(Shard::parse("2/7").unwrap(), Shard { index: 2, count: 7 });
+        for wrong in ["7/7", "1/0", "x/2", "3", "-1/2"] {
+            assert!(Shard::parse(wrong).is_err(), "{wrong}");
+        }
+    }
+}
