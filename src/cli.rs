@@ -86,6 +86,17 @@ pub enum Command {
     /// Writes coverage.json, coverage.txt and the HTML report coverage/index.html, as every
     /// scan of a tree does; use it on a scan made before, or to count only some systems.
     Coverage(CoverageArgs),
+    /// Search configurations for the hash literals of a tree a scan does not reach, as a
+    /// coverage-guided fuzzer: the default matrix first, then variations taken from the reasons
+    /// of the literals still unreached (another system, a config key set, a string option's
+    /// values, a package argument overridden, the entries of a data file with their lists),
+    /// best first, until the budget is spent or none is left. A variation that reaches new
+    /// literals is kept in DIR/fuzz/corpus.jsonl and tried first the next time.
+    ///
+    /// Writes what a scan writes (fods.jsonl with each variation in `reachedBy`, coverage,
+    /// mirror files), after every round, and DIR/fuzz/corpus.jsonl. Exits 0 when done, 2 on
+    /// bad input, 130/143 when interrupted (--resume continues).
+    Fuzz(FuzzArgs),
     /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell), e.g.
     /// `fodfuzz completions bash > ~/.local/share/bash-completion/completions/fodfuzz`.
     Completions {
@@ -228,6 +239,38 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         _ => return Err(format!("{s:?}: unit is one of s, m, h, d, w")),
     };
     Ok(n * unit)
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FuzzArgs {
+    /// The tree: a directory with default.nix.
+    #[arg(value_name = "TREE")]
+    pub tree: PathBuf,
+    /// Output directory.
+    #[arg(long, value_name = "DIR", default_value = "results/fuzz")]
+    pub out: PathBuf,
+    /// How long to search, the default matrix included (e.g. 90m, 2h, or seconds).
+    #[arg(long, value_name = "DURATION", default_value = "60m", value_parser = parse_duration)]
+    pub budget: u64,
+    /// A system of the default matrix (repeatable; default: the four of `scan`).
+    #[arg(long = "system", value_name = "SYSTEM")]
+    pub systems: Vec<String>,
+    /// A config of the default matrix (repeatable; default: `{}` and the permissive one).
+    #[arg(long = "config", value_name = "NIX_EXPR")]
+    pub configs: Vec<String>,
+    /// Parallel workers. Default: number of cores.
+    #[arg(long = "jobs", value_name = "N")]
+    pub workers: Option<usize>,
+    /// Continue in DIR: replay the default matrix from its journal, then search.
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
+    /// Replace an earlier run's outputs in DIR (its private store and DIR/fuzz/corpus.jsonl
+    /// are kept: the corpus is tried first).
+    #[arg(long)]
+    pub force: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]

@@ -11,6 +11,7 @@ mod cli;
 mod coverage;
 mod diff;
 mod error;
+mod fuzz;
 mod graph;
 mod http;
 mod merge;
@@ -61,6 +62,7 @@ fn main() -> ExitCode {
         }
         cli::Command::Man => man(),
         cli::Command::Coverage(args) => coverage::command::coverage(args),
+        cli::Command::Fuzz(args) => fuzz::fuzz(args),
         cli::Command::Check(args) => check::check(args),
         cli::Command::Size(args) => size::size(args),
         cli::Command::Merge(args) => merge::merge(args),

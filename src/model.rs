@@ -19,6 +19,10 @@ pub struct Cell {
     pub start: Vec<Vec<String>>,
     /// `pkg.override ARGS` at these paths (ARGS a Nix attribute set expression).
     pub overrides: Vec<Override>,
+    /// Walk lists too, and every member of a start path, pruned names included: a variation
+    /// that enters the entries of a data file (texlive's `texlive.<name>.pkgs` lists hold its
+    /// doc and source containers, which no scheme combines).
+    pub lists: bool,
 }
 
 /// A package override a cell applies: the value at `path` is `(value).override (ARGS)`.
@@ -37,6 +41,7 @@ impl Cell {
             label: label.into(),
             start: Vec::new(),
             overrides: Vec::new(),
+            lists: false,
         }
     }
 }

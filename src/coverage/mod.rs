@@ -34,32 +34,46 @@ pub fn write_for_scan(
     findings: &Findings,
     cells: &[Cell],
 ) -> Result<(usize, usize)> {
+    let analysed = tree::analyse(tree)?;
+    let c = assess_run(&analysed, findings, cells);
+    crate::outputs::write_coverage(out, &analysed.root, &c)?;
+    Ok((c.literals(), c.reached()))
+}
+
+/// The coverage of `findings` made by a run of `cells` over the analysed tree: a literal is
+/// reached under the systems of the cells.
+pub fn assess_run(analysed: &tree::Tree, findings: &Findings, cells: &[Cell]) -> report::Coverage {
     let reached = scan::Reached::from_findings(findings);
+    // Only the failures of these cells: a search's variation that fails (a package without
+    // `override`) says nothing about the package in the cells counted.
+    let failures = findings.failures.iter().filter(|f| {
+        cells
+            .iter()
+            .any(|c| c.system == f.system && c.label == f.config)
+    });
     let run = scan::Run {
-        failures: findings.failures.iter().cloned().collect(),
+        failures: failures.cloned().collect(),
         ..scan::Run::default()
     };
-    assess_and_write(out, tree, &reached, run, cells)
+    report::assess(analysed, &reached, &of_cells(run, cells))
 }
 
 /// Coverage of a merged scan in `out` (`fodfuzz merge`), from its files, as the scan would have
 /// written it.
 pub fn write_for_merge(out: &Path, tree: &Path, cells: &[Cell]) -> Result<(usize, usize)> {
     let (reached, run) = scan::read(out)?;
-    assess_and_write(out, tree, &reached, run, cells)
+    let analysed = tree::analyse(tree)?;
+    let c = report::assess(&analysed, &reached, &of_cells(run, cells));
+    crate::outputs::write_coverage(out, &analysed.root, &c)?;
+    Ok((c.literals(), c.reached()))
 }
 
-/// The run's systems and configs from its cells (configs as written, not their names), then
-/// the coverage.
-fn assess_and_write(
-    out: &Path,
-    tree: &Path,
-    reached: &scan::Reached,
-    mut run: scan::Run,
-    cells: &[Cell],
-) -> Result<(usize, usize)> {
-    let analysed = tree::analyse(tree)?;
-    (run.cells, run.systems, run.configs) = (cells.len(), Vec::new(), Vec::new());
+/// The run's systems and configs from its cells (configs as written, not their names).
+/// Failing "in every cell" is judged against whole cells: a variation evaluates a few
+/// attributes only.
+fn of_cells(mut run: scan::Run, cells: &[Cell]) -> scan::Run {
+    run.cells = cells.iter().filter(|c| c.start.is_empty()).count().max(1);
+    (run.systems, run.configs) = (Vec::new(), Vec::new());
     for c in cells {
         if !run.systems.contains(&c.system) {
             run.systems.push(c.system.clone());
@@ -68,7 +82,5 @@ fn assess_and_write(
             run.configs.push(c.config.clone());
         }
     }
-    let c = report::assess(&analysed, reached, &run);
-    crate::outputs::write_coverage(out, &analysed.root, &c)?;
-    Ok((c.literals(), c.reached()))
+    run
 }

@@ -24,10 +24,15 @@ pub struct Builder {
 impl Builder {
     /// Starts the thread; `.drv` files are read from below `store_root`.
     pub fn start(store_root: PathBuf) -> Builder {
+        Builder::extend(DrvGraph::new(store_root))
+    }
+
+    /// Starts the thread on a graph that earlier runs built (a configuration search's rounds
+    /// share one): a `.drv` already in it is not read again. Root indexes are this run's.
+    pub fn extend(mut graph: DrvGraph) -> Builder {
         let (roots, rx) = mpsc::channel::<(usize, String)>();
-        let (count, fods) = watch::channel(0);
+        let (count, fods) = watch::channel(graph.fod_count());
         let thread = std::thread::spawn(move || {
-            let mut graph = DrvGraph::new(store_root);
             let mut nodes = Vec::new();
             for (index, drv_path) in rx {
                 if nodes.len() <= index {

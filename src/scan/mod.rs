@@ -35,18 +35,18 @@ use std::time::{Duration, Instant};
 pub const HARNESS: &str = include_str!("visit.nix");
 
 /// Everything a scan decided before it starts.
-struct Prepared {
-    cells: Vec<Cell>,
-    setup: Setup,
-    walk: WalkOptions,
-    max_memory: u64,
-    out: PathBuf,
+pub(crate) struct Prepared {
+    pub cells: Vec<Cell>,
+    pub setup: Setup,
+    pub walk: WalkOptions,
+    pub max_memory: u64,
+    pub out: PathBuf,
     /// What the results depend on (the same for a resumed scan).
-    plan: serde_json::Value,
+    pub plan: serde_json::Value,
     /// Attributes the last complete run of this plan visited, for the ETA.
-    expected: Option<u64>,
+    pub expected: Option<u64>,
     /// The tree's revision, for sources.json.
-    revision: Option<String>,
+    pub revision: Option<String>,
     /// `--shard`: this scan is one part of a scan that `fodfuzz merge` joins.
     shard: Option<shard::Shard>,
 }
@@ -54,21 +54,10 @@ struct Prepared {
 pub fn scan(args: ScanArgs) -> Result<()> {
     let started = Instant::now();
     let p = prepare(&args)?;
-    let (mut journal, mut replay) = Journal::open(&p.out.join("journal.jsonl"), args.resume)?;
-    // A derivation whose .drv did not survive (a power failure: the store is not synced) is
-    // evaluated again rather than replayed.
-    replay.retain(|_, outcome| match outcome {
-        record::Outcome::Visited(record::Visit::Drv { drv_path, .. }) => {
-            drv::is_whole(&p.setup.store, drv_path)
-        }
-        record::Outcome::Visited(record::Visit::Inputs { drv_paths }) => {
-            drv_paths.iter().all(|d| drv::is_whole(&p.setup.store, d))
-        }
-        _ => true,
-    });
+    let (mut journal, replay) = open_journal(&p, &p.out.join("journal.jsonl"), args.resume)?;
     let replayed = replay.len();
     let mut progress = Progress::new(args.quiet, p.expected);
-    let finished = walk(&p, &mut journal, replay, &mut progress)?;
+    let finished = walk(&p, &mut journal, replay, &mut progress, None, None)?;
     progress.finish();
     let wall = started.elapsed().as_secs_f64();
     let Written { findings, coverage } = write(&p, &finished, wall)?;
@@ -109,9 +98,32 @@ pub fn scan(args: ScanArgs) -> Result<()> {
     }
 }
 
+/// The journal at `path`, and with `resume` what it recorded. A derivation whose .drv did not
+/// survive (a power failure: the store is not synced) is evaluated again rather than replayed.
+pub(crate) fn open_journal(
+    p: &Prepared,
+    path: &std::path::Path,
+    resume: bool,
+) -> Result<(
+    Journal,
+    std::collections::HashMap<record::TaskKey, record::Outcome>,
+)> {
+    let (journal, mut replay) = Journal::open(path, resume)?;
+    replay.retain(|_, outcome| match outcome {
+        record::Outcome::Visited(record::Visit::Drv { drv_path, .. }) => {
+            drv::is_whole(&p.setup.store, drv_path)
+        }
+        record::Outcome::Visited(record::Visit::Inputs { drv_paths }) => {
+            drv_paths.iter().all(|d| drv::is_whole(&p.setup.store, d))
+        }
+        _ => true,
+    });
+    Ok((journal, replay))
+}
+
 /// Checks the input, prepares the output directory and the private store, and settles every
 /// setting of the run.
-fn prepare(args: &ScanArgs) -> Result<Prepared> {
+pub(crate) fn prepare(args: &ScanArgs) -> Result<Prepared> {
     let nix = Nix::find()?;
     let (target, cells, allow) = target::resolve(&nix.instantiate, args)?;
     let workers = args
@@ -181,20 +193,28 @@ fn prepare(args: &ScanArgs) -> Result<Prepared> {
 /// overrides when it does (so that plain matrices keep their plan).
 fn plan_cell(c: &Cell) -> serde_json::Value {
     let mut v = serde_json::json!([c.system, c.config, c.label]);
-    if !c.start.is_empty() || !c.overrides.is_empty() {
+    if !c.start.is_empty() || !c.overrides.is_empty() || c.lists {
         let overrides: Vec<_> = c.overrides.iter().map(|o| (&o.path, &o.args)).collect();
-        v.as_array_mut()
-            .expect("an array")
-            .push(serde_json::json!({"start": c.start, "overrides": overrides}));
+        let mut more = serde_json::json!({"start": c.start, "overrides": overrides});
+        if c.lists {
+            more["lists"] = true.into();
+        }
+        v.as_array_mut().expect("an array").push(more);
     }
     v
 }
 
 /// The harness's `cells`: each cell's system and config, in the matrix's order. A config is the
-/// user's expression as written (a newline after it, should it end in a comment).
-pub fn cells_expr(cells: &[Cell]) -> String {
+/// user's expression as written (a newline after it, should it end in a comment). `root` is the
+/// first cell of the same system and config: variations of a search share its package set, so
+/// a process imports nixpkgs once for all of them.
+pub(crate) fn cells_expr(cells: &[Cell]) -> String {
     let mut out = String::from("[");
-    for c in cells {
+    for (i, c) in cells.iter().enumerate() {
+        let root = cells
+            .iter()
+            .position(|o| o.system == c.system && o.config == c.config)
+            .unwrap_or(i);
         let system = literal::string(&c.system);
         let overrides: Vec<String> = c
             .overrides
@@ -205,9 +225,10 @@ pub fn cells_expr(cells: &[Cell]) -> String {
             })
             .collect();
         out.push_str(&format!(
-            " {{ system = {system}; config = ({}\n); overrides = [ {} ]; }}",
+            " {{ system = {system}; config = ({}\n); overrides = [ {} ]; root = {root}; lists = {}; }}",
             c.config,
-            overrides.join(" ")
+            overrides.join(" "),
+            c.lists
         ));
     }
     out.push_str(" ]");
@@ -240,12 +261,14 @@ fn evaluate(setup: &Setup) -> outputs::shard_files::Evaluate {
     }
 }
 
-/// Runs the walk on a runtime of its own.
-fn walk(
+/// Runs the walk on a runtime of its own, adding to `graph` when one is given.
+pub(crate) fn walk(
     p: &Prepared,
     journal: &mut Journal,
     replay: std::collections::HashMap<record::TaskKey, record::Outcome>,
     progress: &mut Progress,
+    graph: Option<crate::graph::DrvGraph>,
+    deadline: Option<Instant>,
 ) -> Result<Finished> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -257,6 +280,8 @@ fn walk(
         journal,
         replay,
         progress,
+        graph,
+        deadline,
     };
     let finished = rt.block_on(runner::run(p.setup.clone(), p.setup.store.clone(), run));
     // Dropping the runtime drops whatever a worker still holds (its process group is killed).
@@ -274,25 +299,7 @@ struct Written {
 /// Collects the findings from the graph and writes every output file.
 fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<Written> {
     let graph = &finished.built.graph;
-    let mut roots: Vec<(Reach, NodeIndex)> = finished
-        .walked
-        .roots
-        .iter()
-        .zip(&finished.built.roots)
-        .filter_map(|(reach, node)| Some((reach.clone(), *node.as_ref().ok()?)))
-        .collect();
-    let mut failures = finished.walked.failures.clone();
-    alias::mirror(
-        &finished.walked.aliases,
-        &p.cells,
-        &mut roots,
-        &mut failures,
-    );
-    let mut findings = graph.findings(&roots);
-    findings.merge(Findings {
-        fods: Default::default(),
-        failures: failures.into_iter().collect(),
-    });
+    let (roots, findings) = collect(&p.cells, finished);
     outputs::write_all(&ScanOutputs {
         dir: &p.out,
         findings: &findings,
@@ -330,4 +337,25 @@ fn write(p: &Prepared, finished: &Finished, wall: f64) -> Result<Written> {
         target::Target::Expr { .. } => None,
     };
     Ok(Written { findings, coverage })
+}
+
+/// The roots of a walk (aliased sets repeated) and the findings of its graph from them: what a
+/// run of `cells` found.
+pub(crate) fn collect(cells: &[Cell], finished: &Finished) -> (Vec<(Reach, NodeIndex)>, Findings) {
+    let graph = &finished.built.graph;
+    let mut roots: Vec<(Reach, NodeIndex)> = finished
+        .walked
+        .roots
+        .iter()
+        .zip(&finished.built.roots)
+        .filter_map(|(reach, node)| Some((reach.clone(), *node.as_ref().ok()?)))
+        .collect();
+    let mut failures = finished.walked.failures.clone();
+    alias::mirror(&finished.walked.aliases, cells, &mut roots, &mut failures);
+    let mut findings = graph.findings(&roots);
+    findings.merge(Findings {
+        fods: Default::default(),
+        failures: failures.into_iter().collect(),
+    });
+    (roots, findings)
 }

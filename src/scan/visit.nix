@@ -16,8 +16,10 @@
 # lists too (a list of derivations is a target's usual shape).
 { tree ? null, target ? null, cells }:
 let
+  # A list is lazy: only the roots cells name are imported, once per process.
   roots = map (c: if tree != null then import tree { inherit (c) system config; } else target) cells;
-  walkLists = tree == null;
+  rootOf = cell: builtins.elemAt roots ((builtins.elemAt cells cell).root or cell);
+  walkLists = cell: tree == null || (builtins.elemAt cells cell).lists or false;
 
   lookup = root: path: builtins.foldl'
     (v: name: if builtins.isList v then builtins.elemAt v (builtins.fromJSON name) else v.${name})
@@ -27,7 +29,7 @@ let
   # `(value).override args`.
   at = cell: path:
     let
-      found = lookup (builtins.elemAt roots cell) path;
+      found = lookup (rootOf cell) path;
       over = builtins.filter (o: o.path == path) (builtins.elemAt cells cell).overrides;
     in if over == [ ] then found else found.override (builtins.head over).args;
 
@@ -46,7 +48,7 @@ let
        then { kind = "drv"; drvPath = drv.value; name = if name.success then name.value else null; }
        else { kind = "throw"; derivation = true; })
     else if builtins.isAttrs v.value then { kind = "set"; names = builtins.attrNames v.value; }
-    else if walkLists && builtins.isList v.value
+    else if walkLists cell && builtins.isList v.value
     then { kind = "set"; list = true; names = builtins.genList toString (builtins.length v.value); }
     else { kind = "skip"; };
   # `==` of two package sets: for the same value (an alias) it only compares member pointers and
@@ -54,7 +56,7 @@ let
   # derivation. A throw on the way means not equal.
   same = cell: path: other:
     let
-      root = builtins.elemAt roots cell;
+      root = rootOf cell;
       r = builtins.tryEval (lookup root path == lookup root other);
     in { kind = "alias"; equal = r.success && r.value; };
 

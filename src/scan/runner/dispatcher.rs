@@ -499,10 +499,14 @@ impl<'a> Dispatcher<'a> {
         names: Vec<String>,
     ) {
         let roots = self.opts.roots.as_ref().filter(|_| path.is_empty());
+        // A variation entering entries (lists on) visits every member of the entry it starts
+        // at: texlive's packages hold their containers in a list named `pkgs`.
+        let c = &self.cells[cell];
+        let entry = c.lists && c.start.iter().any(|s| s.as_slice() == path);
         let owned = |n: &String| self.owns(std::slice::from_ref(n), path.len());
         let names: Vec<String> = names
             .into_iter()
-            .filter(|n| !is_pruned(n) && roots.is_none_or(|r| r.contains(n)) && owned(n))
+            .filter(|n| (entry || !is_pruned(n)) && roots.is_none_or(|r| r.contains(n)) && owned(n))
             .collect();
         let (n, workers, home) = (names.len(), self.queues.workers(), self.home);
         for (i, name) in names.into_iter().enumerate() {
@@ -910,5 +914,31 @@ mod tests {
         let mut d = Dispatcher::new(&c, &o, HashMap::new());
         assert_eq!(paths(&d.next_batch(0).unwrap()), vec!["xfce", "a.b"]);
         assert!(d.next_batch(0).is_none(), "not the root");
+    }
+
+    #[test]
+    fn a_variation_entering_entries_visits_their_pruned_members_only() {
+        let members = |lists: bool| {
+            let mut c = cells(1);
+            c[0].start = vec![vec!["tex".to_owned(), "amsmath".into()]];
+            c[0].lists = lists;
+            let o = opts(1, 100);
+            let mut d = Dispatcher::new(&c, &o, HashMap::new());
+            serve(&mut d, |_| set(&["pkgs", "lib", "doc"]));
+            let next = paths(&serve(&mut d, |_| set(&["pkgs", "x"])));
+            // Below them, pruning holds again.
+            let below = paths(&d.next_batch(0).unwrap());
+            (next, below)
+        };
+        let (next, below) = members(false);
+        assert_eq!(next, ["tex.amsmath.doc"]);
+        assert_eq!(below, ["tex.amsmath.doc.x"]);
+        let (next, below) = members(true);
+        assert_eq!(
+            next,
+            ["tex.amsmath.doc", "tex.amsmath.lib", "tex.amsmath.pkgs"]
+        );
+        assert_eq!(below.len(), 3);
+        assert!(below.iter().all(|p| p.ends_with(".x")), "{below:?}");
     }
 }

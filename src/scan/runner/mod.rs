@@ -9,6 +9,7 @@ pub mod worker;
 
 use super::journal::Journal;
 use super::record::{Outcome, TaskKey};
+use crate::graph::DrvGraph;
 use crate::graph::builder::{Builder, Built};
 use crate::model::Cell;
 use crate::progress::{Progress, Snapshot};
@@ -31,6 +32,11 @@ pub struct Run<'a> {
     /// Outcomes an earlier run journaled.
     pub replay: HashMap<TaskKey, Outcome>,
     pub progress: &'a mut Progress,
+    /// The graph of earlier rounds of a configuration search, to add to; none: a new graph.
+    pub graph: Option<DrvGraph>,
+    /// When a configuration search's budget is spent: the run stops as on an interrupt, but
+    /// without one.
+    pub deadline: Option<Instant>,
 }
 
 /// What a run leaves: the walk, the graph, and the signal that stopped it early, if one did.
@@ -38,6 +44,8 @@ pub struct Finished {
     pub walked: Walked,
     pub built: Built,
     pub interrupted: Option<i32>,
+    /// Stopped at the deadline, unfinished.
+    pub out_of_time: bool,
 }
 
 /// The loop's view of the workers.
@@ -55,9 +63,14 @@ pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Fini
     let mut sigterm = signal(SignalKind::terminate())?;
     let (mut workers, mut events) = Workers::start(&setup, run.walk.workers);
     let started = Instant::now();
-    let graph = Builder::start(store_root);
+    let graph = match run.graph {
+        Some(g) => Builder::extend(g),
+        None => Builder::start(store_root),
+    };
     let mut d = Dispatcher::new(run.cells, &run.walk, run.replay);
     let mut interrupted = None;
+    let mut out_of_time = false;
+    let deadline = run.deadline.map(tokio::time::Instant::from_std);
     // Without a terminal, a line at least every few seconds even when nothing arrives.
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
@@ -81,6 +94,11 @@ pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Fini
             }
             sig = signals(&mut sigint, &mut sigterm) => {
                 interrupted = Some(sig);
+                stop(&mut workers, &mut events).await;
+                break;
+            }
+            _ = until(deadline) => {
+                out_of_time = true;
                 stop(&mut workers, &mut events).await;
                 break;
             }
@@ -110,7 +128,17 @@ pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Fini
         });
     }
     workers.close().await;
-    Ok(finish(d, graph, interrupted))
+    let mut finished = finish(d, graph, interrupted);
+    finished.out_of_time = out_of_time;
+    Ok(finished)
+}
+
+/// Resolves at the deadline; never without one.
+async fn until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Waits for the graph; a root whose closure could not be read becomes a failure.
@@ -125,6 +153,7 @@ fn finish(mut d: Dispatcher, graph: Builder, interrupted: Option<i32>) -> Finish
         walked: d.finish(),
         built,
         interrupted,
+        out_of_time: false,
     }
 }
 

@@ -2,9 +2,17 @@
 
 let
   lib = import ../../lib { inherit system config; };
+  # As nixpkgs' callPackage: the result can be called again with other arguments
+  # (`tool.override { withDocs = true; }`).
   callPackage = fn: args:
-    let f = if builtins.isFunction fn then fn else import fn;
-    in f (builtins.intersectAttrs (builtins.functionArgs f) defaults // args);
+    let
+      f = if builtins.isFunction fn then fn else import fn;
+      call = a: f (builtins.intersectAttrs (builtins.functionArgs f) defaults // a);
+      result = call args;
+    in
+    if builtins.isAttrs result
+    then result // { override = more: call (args // more); }
+    else result;
   defaults = lib // { inherit config callPackage; };
 in
 {
@@ -28,4 +36,6 @@ in
   arm-tool = callPackage ../arm { };
 
   bin-tool = callPackage ../bin { };
+
+  tex = callPackage ../tex { };
 }
