@@ -27,54 +27,65 @@ pub fn check(dirs: &[PathBuf]) -> Result<Vec<ShardDir>> {
     for dir in dirs {
         shards.push(read(dir)?);
     }
-    let first = &shards[0];
     for s in &shards[1..] {
-        let (a, b) = (&first.manifest, &s.manifest);
-        if (&a.fodfuzz, &a.harness) != (&b.fodfuzz, &b.harness) {
-            return Err(bad(format!(
-                "shards of different fodfuzz builds: {} is {} (harness {}), {} is {} (harness {})",
-                first.name(),
-                a.fodfuzz,
-                a.harness,
-                s.name(),
-                b.fodfuzz,
-                b.harness
-            ))
-            .into());
-        }
-        let mut differ = outdir::differences(&a.plan, &b.plan);
-        if a.revision != b.revision {
-            let show = |r: &Option<String>| r.clone().unwrap_or_else(|| "none".into());
-            differ.push(format!(
-                "tree revision ({} vs {})",
-                show(&a.revision),
-                show(&b.revision)
-            ));
-        }
-        if !differ.is_empty() {
-            return Err(bad(format!(
-                "{} and {} are shards of different scans: {}",
-                first.name(),
-                s.name(),
-                differ
-                    .join(", ")
-                    .replace("(was ", "(")
-                    .replace(", now ", " vs ")
-            ))
-            .into());
-        }
-        if a.shard.count != b.shard.count {
-            return Err(bad(format!(
-                "{} and {} split the scan differently: {} and {} shards",
-                first.name(),
-                s.name(),
-                a.shard.count,
-                b.shard.count
-            ))
-            .into());
-        }
+        same_scan(&shards[0], s)?;
     }
     shards.sort_by_key(|s| s.manifest.shard.index);
+    whole(&shards)?;
+    Ok(shards)
+}
+
+/// `s` is a shard of the same scan as `first`: the same build, plan, revision and split.
+fn same_scan(first: &ShardDir, s: &ShardDir) -> Result<()> {
+    let (a, b) = (&first.manifest, &s.manifest);
+    if (&a.fodfuzz, &a.harness) != (&b.fodfuzz, &b.harness) {
+        return Err(bad(format!(
+            "shards of different fodfuzz builds: {} is {} (harness {}), {} is {} (harness {})",
+            first.name(),
+            a.fodfuzz,
+            a.harness,
+            s.name(),
+            b.fodfuzz,
+            b.harness
+        ))
+        .into());
+    }
+    let mut differ = outdir::differences(&a.plan, &b.plan);
+    if a.revision != b.revision {
+        let show = |r: &Option<String>| r.clone().unwrap_or_else(|| "none".into());
+        differ.push(format!(
+            "tree revision ({} vs {})",
+            show(&a.revision),
+            show(&b.revision)
+        ));
+    }
+    if !differ.is_empty() {
+        return Err(bad(format!(
+            "{} and {} are shards of different scans: {}",
+            first.name(),
+            s.name(),
+            differ
+                .join(", ")
+                .replace("(was ", "(")
+                .replace(", now ", " vs ")
+        ))
+        .into());
+    }
+    if a.shard.count != b.shard.count {
+        return Err(bad(format!(
+            "{} and {} split the scan differently: {} and {} shards",
+            first.name(),
+            s.name(),
+            a.shard.count,
+            b.shard.count
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Sorted shards make the whole scan: none twice, none missing, each complete.
+fn whole(shards: &[ShardDir]) -> Result<()> {
     if let Some(w) = shards
         .windows(2)
         .find(|w| w[0].manifest.shard == w[1].manifest.shard)
@@ -87,7 +98,7 @@ pub fn check(dirs: &[PathBuf]) -> Result<Vec<ShardDir>> {
         ))
         .into());
     }
-    let count = first_count(&shards);
+    let count = first_count(shards);
     let missing: Vec<String> = (0..count)
         .filter(|i| !shards.iter().any(|s| s.manifest.shard.index == *i))
         .map(|i| format!("{i}/{count}"))
@@ -107,7 +118,7 @@ pub fn check(dirs: &[PathBuf]) -> Result<Vec<ShardDir>> {
         ))
         .into());
     }
-    Ok(shards)
+    Ok(())
 }
 
 fn first_count(shards: &[ShardDir]) -> usize {

@@ -10,6 +10,8 @@ use super::super::record::{Outcome, TaskKey, Visit};
 use super::super::shard::{SetRecord, Shard};
 use super::super::walk::{Ancestor, is_pruned};
 use super::queues::Queues;
+
+mod failed;
 use crate::model::{Cell, CellStats, Failure, FailureKind, Reach, Via};
 use crate::nix::{attrpath, errors};
 use std::collections::{HashMap, HashSet};
@@ -343,71 +345,6 @@ impl<'a> Dispatcher<'a> {
             self.walked.stats[cell].wall = elapsed;
         }
         applied
-    }
-
-    /// A throw tryEval caught: re-run to learn its message (`--explain`), or recorded.
-    fn throw(&mut self, id: TaskId, cell: usize, reach: Reach) -> Applied {
-        let key = &self.tasks[id as usize].key;
-        if self.opts.explain && !key.explain {
-            let path = key.path.clone();
-            self.enqueue(TaskKey {
-                explain: true,
-                ..TaskKey::visit(cell, path)
-            });
-        } else {
-            let message =
-                "throw or assert caught by builtins.tryEval (--explain records its message)";
-            self.fail(cell, reach, FailureKind::Throw, message.into());
-        }
-        Applied::Nothing
-    }
-
-    /// Roots marked `via` for an attribute that failed: each of `drv_paths` is part of what it
-    /// needs.
-    fn partial(
-        &mut self,
-        cell: usize,
-        reach: Reach,
-        via: Via,
-        mut drv_paths: Vec<String>,
-    ) -> Applied {
-        drv_paths.sort();
-        drv_paths.dedup();
-        if !drv_paths.is_empty() {
-            self.walked.stats[cell].partial_attributes += 1;
-        }
-        let reach = Reach {
-            via: Some(via),
-            ..reach
-        };
-        let first = self.walked.roots.len();
-        self.walked
-            .roots
-            .extend(drv_paths.iter().map(|_| reach.clone()));
-        Applied::Roots((first..).zip(drv_paths).collect())
-    }
-
-    /// A root whose closure could not be read: a failure instead of a derivation (or, for what
-    /// an attribute that failed reaches in part, nothing more: its failure is recorded).
-    pub fn unread_root(&mut self, index: usize, message: String) {
-        let reach = self.walked.roots[index].clone();
-        if reach.via.is_some() {
-            return;
-        }
-        let cell = self
-            .cells
-            .iter()
-            .position(|c| c.system == reach.system && c.label == reach.config)
-            .expect("a root of one of the cells");
-        self.walked.stats[cell].derivations -= 1;
-        self.fail(cell, reach, FailureKind::EvalError, message);
-    }
-
-    fn fail(&mut self, cell: usize, reach: Reach, kind: FailureKind, message: String) {
-        self.walked.stats[cell].failures += 1;
-        self.walked
-            .failures
-            .push(Failure::new(reach, kind, message));
     }
 
     /// Queues the members of a set (or the elements of a list) unless the set repeats an
