@@ -93,6 +93,8 @@ def main():
     names = top_level(tree)
     for frac, step in (("1/4", 4), ("1/2", 2), ("all", 1)):
         out = f"{work}/fodfuzz-{step}"
+        # --force keeps DIR/.store: an earlier run's .drv files would spare this one its writes.
+        shutil.rmtree(f"{out}/.store", ignore_errors=True)
         cmd = [fodfuzz, "scan", tree, "--out", out, "--force", "--quiet",
                "--system", "x86_64-linux", "--config", "{}"]
         if step > 1:
@@ -139,6 +141,7 @@ def main():
         summary = json.load(open(f"{work}/fodfuzz-matrix/summary.json"))
     elif "matrix" not in skip:
         out = f"{work}/fodfuzz-matrix"
+        shutil.rmtree(f"{out}/.store", ignore_errors=True)
         m = measure("fodfuzz-matrix", f"{work}/fodfuzz-matrix.log",
                     [fodfuzz, "scan", tree, "--out", out, "--force", "--quiet"])
         p = lines(f"{out}/store-paths")
