@@ -110,7 +110,7 @@ pub fn eta(now: &Snapshot, expected: Option<u64>, secs: f64) -> String {
 }
 
 /// `1h02m`, `3m05s`, `42s`.
-fn clock(secs: f64) -> String {
+pub(crate) fn clock(secs: f64) -> String {
     let s = secs.round() as u64;
     match (s / 3600, s % 3600 / 60, s % 60) {
         (0, 0, s) => format!("{s}s"),

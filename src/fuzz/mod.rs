@@ -188,11 +188,15 @@ impl Search {
     }
 
     /// Keeps the variations that added literals, writes the corpus; the gains, as text.
-    fn keep(&mut self, tried: &[Variation], added: Vec<Vec<String>>) -> Result<Vec<String>> {
+    fn keep(
+        &mut self,
+        tried: &[Variation],
+        added: Vec<Vec<String>>,
+    ) -> Result<Vec<(String, usize)>> {
         let mut gains = Vec::new();
         for (v, sites) in tried.iter().zip(added) {
             if !sites.is_empty() {
-                gains.push(format!("{} +{}", v.name, sites.len()));
+                gains.push((v.name.clone(), sites.len()));
                 self.corpus
                     .insert(v.name.clone(), corpus::Kept::new(v, sites));
                 self.kept += 1;
@@ -330,36 +334,24 @@ fn scan_args(a: &FuzzArgs) -> ScanArgs {
     }
 }
 
-/// The gains of the last round, the largest first, a few of them.
-fn recent(gains: &[String]) -> String {
+/// The gains of the last round (variation, literals added), the largest first, a few of them.
+fn recent(gains: &[(String, usize)]) -> String {
     if gains.is_empty() {
         return String::new();
     }
     let mut g = gains.to_vec();
-    g.sort_by_key(|s| {
-        std::cmp::Reverse(
-            s.rsplit('+')
-                .next()
-                .and_then(|n| n.parse::<usize>().ok())
-                .unwrap_or(0),
-        )
-    });
+    g.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     let more = g.len().saturating_sub(3);
-    g.truncate(3);
+    let shown: Vec<String> = g.iter().take(3).map(|(v, n)| format!("{v} +{n}")).collect();
     let tail = if more > 0 {
         format!(" and {more} more")
     } else {
         String::new()
     };
-    format!(": {}{tail}", g.join(", "))
+    format!(": {}{tail}", shown.join(", "))
 }
 
-/// `1h02m`, `12m05s`, `40s`.
+/// `1h02m`, `12m05s`, `40s`: whole seconds used, as progress lines show durations.
 fn clock(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
-    }
+    crate::progress::clock(d.as_secs() as f64)
 }

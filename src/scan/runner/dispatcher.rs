@@ -10,12 +10,12 @@ use super::super::record::{Outcome, TaskKey, Visit};
 use super::super::shard::{SetRecord, Shard};
 use super::super::walk::{Ancestor, is_pruned};
 use super::queues::Queues;
-
-mod failed;
 use crate::model::{Cell, CellStats, Failure, FailureKind, Reach, Via};
 use crate::nix::{attrpath, errors};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
+
+mod failed;
 
 pub type TaskId = u64;
 

@@ -128,9 +128,7 @@ pub async fn run(setup: Setup, store_root: PathBuf, run: Run<'_>) -> Result<Fini
         });
     }
     workers.close().await;
-    let mut finished = finish(d, graph, interrupted);
-    finished.out_of_time = out_of_time;
-    Ok(finished)
+    Ok(finish(d, graph, interrupted, out_of_time))
 }
 
 /// Resolves at the deadline; never without one.
@@ -142,7 +140,12 @@ async fn until(deadline: Option<tokio::time::Instant>) {
 }
 
 /// Waits for the graph; a root whose closure could not be read becomes a failure.
-fn finish(mut d: Dispatcher, graph: Builder, interrupted: Option<i32>) -> Finished {
+fn finish(
+    mut d: Dispatcher,
+    graph: Builder,
+    interrupted: Option<i32>,
+    out_of_time: bool,
+) -> Finished {
     let built = graph.finish();
     for (index, node) in built.roots.iter().enumerate() {
         if let Err(message) = node {
@@ -153,7 +156,7 @@ fn finish(mut d: Dispatcher, graph: Builder, interrupted: Option<i32>) -> Finish
         walked: d.finish(),
         built,
         interrupted,
-        out_of_time: false,
+        out_of_time,
     }
 }
 
