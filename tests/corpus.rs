@@ -121,6 +121,7 @@ fn check(dir: &Path) {
     check_why_all(name, &out, &fods, &expected);
     check_failures(name, &out, &expected);
     check_store_paths(&out, &fods);
+    check_inputs_once(name, &out);
     check_why(&out, &fods);
     if let Some(m) = expected.get("mirrors") {
         check_mirrors(name, &out, m, &fods);
@@ -129,6 +130,20 @@ fn check(dir: &Path) {
         check_summary(name, &out, want);
     }
     check_reproducible(name, dir, &args, &out);
+}
+
+/// The inputs a failing derivation is asked for name each .drv once (a derivation that threw
+/// under two of them is opened once), so a record stays the size of what it found.
+fn check_inputs_once(name: &str, out: &Path) {
+    for r in jsonl(&out.join("journal.jsonl")) {
+        let visited = &r["outcome"]["visited"];
+        if visited["kind"] != "inputs" {
+            continue;
+        }
+        let paths = strs(&visited["drvPaths"]);
+        let unique: std::collections::BTreeSet<_> = paths.iter().collect();
+        assert_eq!(unique.len(), paths.len(), "{name}: {r}");
+    }
 }
 
 /// summary.json's totals hold what expected.json's `summary` says (e.g. the aliased sets).

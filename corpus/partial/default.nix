@@ -37,6 +37,21 @@ let
     buildInputs = [ (throw "mid: needs a library this system lacks") ];
   };
 
+  # Two inputs of broken-diamond that throw because both take `shared`, which throws in turn:
+  # shared is opened once, and its source listed once.
+  shared = mkDerivation {
+    pname = "shared";
+    version = "1";
+    src = source "shared-1";
+    buildInputs = [ (throw "shared: needs a library this system lacks") ];
+  };
+  side = pname: mkDerivation {
+    inherit pname;
+    version = "1";
+    src = source "${pname}-1";
+    buildInputs = [ shared ];
+  };
+
   # What vmTools' disk images do: a package list is fetched, an expression is generated from it
   # and imported while evaluating.
   imageClosure = derivation {
@@ -78,6 +93,14 @@ in
     version = "1";
     src = source "broken-deep-1";
     buildInputs = [ mid ];
+  };
+
+  # Its inputs left and right throw, both because of shared: every source below is its.
+  broken-diamond = mkDerivation {
+    pname = "broken-diamond";
+    version = "1";
+    src = source "broken-diamond-1";
+    buildInputs = [ (side "left") (side "right") ];
   };
 
   # What newer nixpkgs' mkDerivation does for meta.broken or an unfree licence: a derivation

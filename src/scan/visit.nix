@@ -67,6 +67,11 @@ let
   # attribute's, in part. A derivation whose arguments all evaluate threw for itself (meta
   # checks, an assert on drvPath as newer nixpkgs' mkDerivation has): nothing is attributed.
   # An error tryEval cannot catch ends the task: nothing is salvaged.
+  #
+  # Level by level, and each derivation that threw is opened once per task (known by its name
+  # and where that name is written): a package set whose members all throw (rPackages on a system
+  # its compiler lacks) shares most inputs, and following every chain opened the same
+  # derivations thousands of times (records of a megabyte, most of a cell's time).
   inputs = cell: path:
     let
       isDrv = x: builtins.isAttrs x && (x.type or null) == "derivation";
@@ -80,19 +85,46 @@ let
       entries = x:
         let r = builtins.tryEval (if builtins.isList x then builtins.concatLists (map entry x) else entry x);
         in if r.success then r.value else [ threw ];
-      # Paths found below one entry, and whether it threw.
-      below = depth: e:
-        let p = builtins.tryEval e.drv.drvPath; in
-        if !(e ? drv) then { paths = [ ]; threw = true; }
-        else if p.success then { paths = [ p.value ]; threw = false; }
-        else { paths = if depth > 0 then found (depth - 1) e.drv else [ ]; threw = true; };
-      found = depth: d:
+      # One derivation that threw: the paths of its entries that evaluate and the derivations
+      # among them that threw, when any entry threw.
+      open = d:
         let
           a = args d;
-          found' = map (below depth) (builtins.concatLists (map (n: entries a.${n}) (builtins.attrNames a)));
-        in if builtins.any (f: f.threw) found' then builtins.concatLists (map (f: f.paths) found') else [ ];
+          tried = map (e: e // { p = if e ? drv then builtins.tryEval e.drv.drvPath else { success = false; }; })
+            (builtins.concatLists (map (n: entries a.${n}) (builtins.attrNames a)));
+          bad = builtins.filter (t: !t.p.success) tried;
+        in
+        if bad == [ ] then { paths = [ ]; next = [ ]; }
+        else {
+          paths = map (t: t.p.value) (builtins.filter (t: t.p.success) tried);
+          next = map (t: t.drv) (builtins.filter (t: t ? drv) bad);
+        };
+      # Who a derivation that threw is; one whose name throws is known by its place.
+      key = level: i: d:
+        let
+          a = args d;
+          n = builtins.tryEval (let v = a.name or ""; in if builtins.isString v then v else "");
+          pos = builtins.tryEval (builtins.unsafeGetAttrPos "name" a);
+          at = if pos.success && pos.value != null then "${pos.value.file}:${toString pos.value.line}" else "";
+        in if n.success && n.value != "" then "${n.value} ${at}" else "#${toString level}.${toString i}";
+      level = acc: depth:
+        let
+          named = builtins.listToAttrs (builtins.genList
+            (i: { name = key depth i (builtins.elemAt acc.todo i); value = builtins.elemAt acc.todo i; })
+            (builtins.length acc.todo));
+          fresh = builtins.removeAttrs named (builtins.attrNames acc.seen);
+          opened = map open (builtins.attrValues fresh);
+        in {
+          seen = acc.seen // fresh;
+          todo = builtins.concatLists (map (o: o.next) opened);
+          paths = acc.paths ++ builtins.concatLists (map (o: o.paths) opened);
+        };
       v = builtins.tryEval (at cell path);
-    in { kind = "inputs"; drvPaths = if v.success then found 3 v.value else [ ]; };
+      found = builtins.foldl' level { seen = { }; todo = [ v.value ]; paths = [ ]; } [ 0 1 2 3 ];
+      # An attribute name cannot hold a string's context; the record needs only the path.
+      unique = paths: builtins.attrNames (builtins.listToAttrs
+        (map (p: { name = builtins.unsafeDiscardStringContext p; value = null; }) paths));
+    in { kind = "inputs"; drvPaths = if v.success then unique found.paths else [ ]; };
 
   task = id: record:
     builtins.seq (builtins.trace "@fodfuzz-start ${toString id}" null)
