@@ -7,7 +7,7 @@ use super::inputs::ShardDir;
 use super::kway::{self, Stream};
 use crate::error::bad;
 use crate::model::Reach;
-use crate::outputs::graph_file::{self, Line, RootLine};
+use crate::outputs::graph_file::{self, Line, RootLine, RootWriter};
 use crate::outputs::write_file;
 use anyhow::Result;
 use std::path::Path;
@@ -26,18 +26,13 @@ fn drvs(dir: &Path) -> Result<Stream<'static, DrvItem>> {
             line.outputs.unwrap_or_default(),
             line.inputs,
         ))),
-        Ok(Line::Root(_)) => None,
+        Ok(_) => None,
         Err(e) => Some(Err(e)),
     })))
 }
 
 fn roots(dir: &Path) -> Result<Stream<'static, RootLine>> {
-    let lines = graph_file::lines(&dir.join(FILE))?;
-    Ok(Box::new(lines.filter_map(|l| match l {
-        Ok(Line::Drv { .. }) => None,
-        Ok(Line::Root(r)) => Some(Ok(r)),
-        Err(e) => Some(Err(e)),
-    })))
+    Ok(Box::new(graph_file::roots(&dir.join(FILE))?))
 }
 
 /// Writes the merged graph.jsonl; returns how many derivations it has.
@@ -107,6 +102,7 @@ pub fn merge(out: &Path, shards: &[ShardDir]) -> Result<usize> {
                 r.via,
             )
         };
+        let mut out = RootWriter::default();
         kway::merge(streams, &names, key, |g| {
             let (s, r) = &g[0];
             let reach = Reach {
@@ -115,8 +111,9 @@ pub fn merge(out: &Path, shards: &[ShardDir]) -> Result<usize> {
                 config: r.config.clone(),
                 via: r.via,
             };
-            graph_file::write_root(w, &reach, renumber(*s, r.drv)?)
-        })
+            out.push(w, &reach, renumber(*s, r.drv)?)
+        })?;
+        out.finish(w)
     })?;
     Ok(count)
 }
