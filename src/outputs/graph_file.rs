@@ -86,12 +86,12 @@ impl RootWriter {
         let Some((r, mut drvs)) = self.group.take() else {
             return Ok(());
         };
-        let key = (r.system.clone(), r.config.clone());
+        let key = (r.system, r.config);
         let cell = match self.cells.get(&key) {
             Some(&k) => k,
             None => {
                 let k = self.cells.len();
-                let line = json!({"cell": k, "system": r.system, "config": r.config});
+                let line = json!({"cell": k, "system": key.0, "config": key.1});
                 serde_json::to_writer(&mut *w, &line)?;
                 w.write_all(b"\n")?;
                 self.cells.insert(key, k);
@@ -173,19 +173,19 @@ pub struct Cells(Vec<(String, String)>);
 
 impl Cells {
     /// The roots a line after the derivations holds (none for a cell line); `Err` for a
-    /// derivation line or a cell not defined before.
-    pub fn roots(&mut self, line: Line, at: &str) -> Result<Vec<RootLine>> {
+    /// derivation line or a cell not defined before. `at` names the line, for messages only.
+    pub fn roots(&mut self, line: Line, at: impl Fn() -> String) -> Result<Vec<RootLine>> {
         match line {
-            Line::Drv { .. } => bail!("{at}: not a derivation in order"),
+            Line::Drv { .. } => bail!("{}: not a derivation in order", at()),
             Line::Cell(c) if c.cell == self.0.len() => {
                 self.0.push((c.system, c.config));
                 Ok(Vec::new())
             }
-            Line::Cell(c) => bail!("{at}: cell {} out of order", c.cell),
+            Line::Cell(c) => bail!("{}: cell {} out of order", at(), c.cell),
             Line::Root(r) => Ok(vec![r]),
             Line::Roots(r) => {
                 let Some((system, config)) = self.0.get(r.cell) else {
-                    bail!("{at}: unknown cell {}", r.cell);
+                    bail!("{}: unknown cell {}", at(), r.cell);
                 };
                 Ok(r.drvs
                     .iter()
@@ -215,8 +215,8 @@ pub fn roots(file: &std::path::Path) -> Result<impl Iterator<Item = Result<RootL
         .enumerate()
         .filter(|(_, l)| !matches!(l, Ok(Line::Drv { .. })))
         .flat_map(move |(n, l)| {
-            let at = format!("{name} line {}", n + 1);
-            match l.and_then(|l| cells.roots(l, &at)) {
+            let at = || format!("{name} line {}", n + 1);
+            match l.and_then(|l| cells.roots(l, at)) {
                 Ok(roots) => roots.into_iter().map(Ok).collect::<Vec<_>>(),
                 Err(e) => vec![Err(e)],
             }
@@ -256,13 +256,13 @@ pub fn read(reader: impl BufRead, name: &str) -> Result<GraphFile> {
     let mut cells: Option<Cells> = None;
     for (n, line) in reader.lines().enumerate() {
         let line = line.with_context(|| name.to_owned())?;
-        let at = format!("{name} line {}", n + 1);
-        let l: Line = serde_json::from_str(&line).with_context(|| at.clone())?;
+        let at = || format!("{name} line {}", n + 1);
+        let l: Line = serde_json::from_str(&line).with_context(at)?;
         match (l, &mut cells) {
             (Line::Drv { drv, line }, None) if drv == g.drvs.len() => g.drvs.push(line),
             (l, cells) => g
                 .roots
-                .extend(cells.get_or_insert_with(Cells::default).roots(l, &at)?),
+                .extend(cells.get_or_insert_with(Cells::default).roots(l, at)?),
         }
     }
     let count = g.drvs.len();
