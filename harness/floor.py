@@ -31,14 +31,20 @@ def attr_path(dotted):
 
 
 def derivation_paths(scan_dir, system, label):
-    """The attribute paths of the graph's roots in one cell."""
-    paths = []
+    """The attribute paths of the graph's roots in one cell. Roots are grouped
+    (`{"cell": k, "system", "config"}` once, then `{"attrPath", "cell": k, "drvs"}`); graphs
+    written before that have a root per line with its system and config."""
+    paths, cells = [], {}
     with open(os.path.join(scan_dir, "graph.jsonl")) as f:
         for line in f:
             e = json.loads(line)
-            # Roots with `via` are attributes that failed (what they reach in part).
-            if ("attrPath" in e and "via" not in e and e["system"] == system
-                    and e["config"] == label):
+            if "cell" in e and "attrPath" not in e:
+                cells[e["cell"]] = (e["system"], e["config"])
+                continue
+            if "attrPath" not in e or "via" in e:
+                continue  # roots with `via` are attributes that failed (what they reach in part)
+            cell = cells.get(e["cell"]) if "cell" in e else (e["system"], e["config"])
+            if cell == (system, label):
                 paths.append(attr_path(e["attrPath"]))
     return paths
 
