@@ -4,9 +4,10 @@
 Runs ONE nix-instantiate that forces drvPath of exactly the derivation attributes the scan in
 SCAN_DIR found (the root lines of its graph.jsonl, aliases of walked package sets included,
 sorted), for the scan's first cell (system and config from SCAN_DIR/.fodfuzz/plan.json), with a
-fresh private store in WORK_DIR (default: a temporary directory) and the workers' restrictions. No walk, no
-records, no failures: the least any scan of that cell can cost. Prints one line as
-harness/measure does (wall, CPU, peak memory of the process tree) plus the number of paths.
+fresh private store in WORK_DIR (default: a temporary directory) and the workers' options
+(src/nix/command.rs: restricted, no import from derivation, no substituters, the store's
+metadata not synced). No walk, no records, no failures: the least any scan of that cell can
+cost. Prints one line as harness/measure does (wall, CPU, peak memory of the process tree) plus the number of paths.
 """
 import json, os, shutil, subprocess, sys, tempfile
 
@@ -63,6 +64,7 @@ def floor(scan_dir, tree, work):
     tree_dir = tree if os.path.isdir(tree) else os.path.dirname(tree)
     cmd = ["env", "-u", "NIX_PATH", "nix-instantiate", "--eval", "--read-write-mode",
            "--store", store, "--option", "restrict-eval", "true",
+           "--option", "fsync-metadata", "false", "--option", "show-trace", "false",
            "--option", "allow-import-from-derivation", "false", "--option", "substituters", "",
            "-I", tree_dir, "-I", work, "-I", HERE, os.path.join(HERE, "floor.nix"),
            "--argstr", "tree", tree, "--argstr", "pathsFile", paths_file,

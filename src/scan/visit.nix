@@ -1,9 +1,10 @@
 # Loaded once into each worker's `nix repl` (`:l`; src/scan/runner/session.rs drives it), which
-# then evaluates one line per task: `fodfuzz CELL ID EXPLAIN [ "attr" "path" ]`, or, to ask
-# whether a set is another set already walked, `fodfuzzAlias CELL ID [ "path" ] [ "other" ]`, or,
-# for a derivation whose drvPath threw, `fodfuzzInputs CELL ID [ "path" ]`. The package set
-# of each cell is imported at most once per process and kept, so shared work (stdenv, common
-# libraries) is evaluated once, not once per batch.
+# then evaluates one line per task: `t <fz/NAME> I`, task I of a batch file the driver wrote
+# (src/scan/runner/batch_file.rs: `{ cell; explain; tasks = [ { id; path; of?; inputs?; } ]; }`).
+# A task visits its path; with `of`, it asks whether the set at `path` is the set at `of`,
+# already walked; with `inputs`, it asks a derivation whose drvPath threw for its inputs. The
+# package set of each cell is imported at most once per process and kept, so shared work
+# (stdenv, common libraries) is evaluated once, not once per batch.
 #
 # Each task streams two traces: "@fodfuzz-start ID", then "@fodfuzz {json}" with what the path
 # is. An error tryEval cannot catch (attribute missing, infinite recursion, ...) ends the line
@@ -131,9 +132,14 @@ let
       (builtins.trace ("@fodfuzz " + builtins.toJSON ({ inherit id; } // record)) null);
 in
 {
-  fodfuzz = cell: id: explain: path: task id (visit cell explain path);
-  fodfuzzAlias = cell: id: path: other: task id (same cell path other);
-  fodfuzzInputs = cell: id: path: task id (inputs cell path);
+  # The repl reads a byte at a time, about 4 µs each: the name is short.
+  t = file: i:
+    let
+      b = import file;
+      x = builtins.elemAt b.tasks i;
+    in task x.id (if x ? of then same b.cell x.path x.of
+      else if x.inputs or false then inputs b.cell x.path
+      else visit b.cell b.explain x.path);
   # `fodfuzz merge` asks the same of two sets that two shards walked.
   fodfuzzEqual = cell: path: other: (same cell path other).equal;
 }

@@ -2,6 +2,7 @@
 //! messages between them, journals each outcome as it arrives, hands derivations to the graph
 //! builder, keeps all workers within the memory budget and stops them on a signal. It shares no
 //! state with the workers: everything goes through channels.
+mod batch_file;
 pub mod dispatcher;
 mod queues;
 pub mod session;

@@ -4,12 +4,12 @@
 //! harness's `tryEval` cannot catch ends only its line: the repl says so and reads the next one.
 //! The process is replaced only when it must be: a task took too long, the process died, grew
 //! past the recycle size or was killed on request (memory budget, interrupt).
+use super::batch_file::{self, BatchFiles};
 use super::dispatcher::{BatchTask, TaskId};
 use super::worker::{Event, Kill, Mailbox, Request, Setup, record};
 use crate::model::FailureKind;
 use crate::nix::command::NixCommand;
 use crate::nix::errors::classify;
-use crate::nix::literal;
 use crate::nix::log::{self, LogLine};
 use crate::scan::memory;
 use crate::scan::record::{Outcome, Visit};
@@ -80,6 +80,8 @@ pub struct Session {
     in_flight: VecDeque<TaskId>,
     /// The task whose start trace came last, until it is settled.
     running: Option<TaskId>,
+    /// The batch the task lines point into.
+    files: BatchFiles,
 }
 
 /// The process group of a child: killed when dropped, so that nothing it started outlives it,
@@ -104,6 +106,9 @@ impl Session {
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", setup.nix.nix.display()))?;
         let group = Group(child.id().map(|p| p as i32));
+        let dir = batch_dir(setup);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let mut stdin = child.stdin.take().expect("piped");
         let lines = BufReader::new(child.stderr.take().expect("piped")).lines();
         let load = format!(":l {}\n", setup.harness.display());
@@ -121,6 +126,7 @@ impl Session {
             settled: 0,
             in_flight: VecDeque::new(),
             running: None,
+            files: BatchFiles::new(&dir, worker, number),
         })
     }
 
@@ -183,18 +189,7 @@ impl Session {
             .skip(self.in_flight.len())
             .take(WINDOW.saturating_sub(self.in_flight.len()))
         {
-            let path = literal::string_list(&t.path);
-            let line = match &t.alias_of {
-                Some(of) => format!(
-                    "fodfuzzAlias {} {} {path} {}\n",
-                    job.cell,
-                    t.id,
-                    literal::string_list(of)
-                ),
-                None if t.inputs => format!("fodfuzzInputs {} {} {path}\n", job.cell, t.id),
-                None => format!("fodfuzz {} {} {} {path}\n", job.cell, t.id, job.explain),
-            };
-            text.push_str(&line);
+            text.push_str(&self.files.line(job, t.id, pending)?);
             self.in_flight.push_back(t.id);
         }
         if !text.is_empty() {
@@ -254,6 +249,7 @@ impl Session {
     /// is reaped by init, so its CPU time would be missing from fodfuzz's own accounting
     /// (`time`, getrusage), and it could outlive the run for a moment.
     pub async fn close(mut self) {
+        self.files.remove();
         drop(self.group);
         let _ = self.child.wait().await;
     }
@@ -266,6 +262,7 @@ impl Session {
         attr_timeout: Duration,
         pending: &VecDeque<BatchTask>,
     ) -> Option<(TaskId, Outcome)> {
+        self.files.remove();
         drop(self.group);
         let status = self.child.wait().await;
         // The task that started and did not settle; else, if the process settled nothing, the
@@ -318,13 +315,23 @@ fn ended(explain: bool, status: std::io::Result<ExitStatus>) -> Outcome {
     Outcome::failed(kind, message)
 }
 
+/// Where the workers' batch files are (see [`batch_file`]).
+fn batch_dir(setup: &Setup) -> std::path::PathBuf {
+    setup.work_dir.join("batches")
+}
+
 /// The command line of a worker's repl: restricted evaluation, the worker's store, and the
 /// harness's arguments (the tree or target, and every cell's system and config).
 fn command(setup: &Setup, worker: usize) -> Command {
     let mut nix = NixCommand::repl(&setup.nix.nix)
         .repl_store(&setup.store_of(worker))
         .restricted()
-        .include(&setup.work_dir);
+        .include(&setup.work_dir)
+        .include(format!(
+            "{}={}",
+            batch_file::PREFIX,
+            batch_dir(setup).display()
+        ));
     nix = match &setup.target {
         Target::Tree(tree) => {
             let dir = if tree.is_dir() {
