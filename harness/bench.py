@@ -52,6 +52,22 @@ def measure(label, log, cmd):
             "peak": int(fields["peak_rss_mib"])}
 
 
+def tree_size(path):
+    """Bytes of the regular files below path (or of the file)."""
+    if os.path.isfile(path):
+        return os.path.getsize(path)
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs
+               if os.path.isfile(os.path.join(d, f)) and not os.path.islink(os.path.join(d, f)))
+
+
+def output_sizes(out):
+    """A scan directory's outputs (everything but its work directory and store), each in
+    bytes, with `outputs` their total and `store` the private store's."""
+    sizes = {n: tree_size(os.path.join(out, n)) for n in sorted(os.listdir(out))
+             if n not in (".store", ".fodfuzz") and not n.startswith(".fodfuzz-")}
+    return {**sizes, "outputs": sum(sizes.values()), "store": tree_size(os.path.join(out, ".store"))}
+
+
 def lines(path):
     with open(path) as f:
         return {l.strip() for l in f if l.strip()}
@@ -105,6 +121,7 @@ def main():
         m = measure(f"fodfuzz-{step}", f"{work}/fodfuzz-{step}.log", cmd)
         label = "fodfuzz" if step == 1 else f"fodfuzz {frac} of top level"
         p = lines(f"{out}/store-paths")
+        m["sizes"] = output_sizes(out)
         rows[label] = (f"x86_64-linux {{}}, {len(names[::step])} top-level attrs", p, m, len(p))
     line, n = floor.floor(f"{work}/fodfuzz-1", tree, f"{work}/floor")
     print(line, flush=True)
@@ -145,6 +162,7 @@ def main():
         m = measure("fodfuzz-matrix", f"{work}/fodfuzz-matrix.log",
                     [fodfuzz, "scan", tree, "--out", out, "--force", "--quiet"])
         p = lines(f"{out}/store-paths")
+        m["sizes"] = output_sizes(out)
         rows["fodfuzz, default matrix"] = ("4 systems x 2 configs", p, m, len(p))
         summary = json.load(open(f"{out}/summary.json"))
     else:
@@ -182,6 +200,17 @@ def write_table(tree, work, rows, summary):
     out += ["", f"**fodfuzz / floor** (x86_64-linux {{}}, whole scan against one process that only "
             f"evaluates the same derivation attributes): wall {base['wall'] / fl['wall']:.2f}, "
             f"CPU {base['cpu'] / fl['cpu']:.2f}, peak memory {base['peak'] / fl['peak']:.2f}."]
+    sized = [(label, r[2]["sizes"]) for label, r in rows.items() if "sizes" in r[2]]
+    if sized:
+        names = sorted({n for _, sz in sized for n in sz} - {"outputs", "store"})
+        out += ["", "Outputs of each fodfuzz run, MB (10^6 bytes; `outputs` is every file in DIR "
+                "but its store and work directory):", "",
+                "| run | " + " | ".join(names + ["outputs", "store"]) + " |",
+                "|---|" + "---:|" * (len(names) + 2)]
+        for label, sz in sized:
+            out.append(f"| {label} | " + " | ".join(
+                f"{sz[n] / 1e6:.1f}" if n in sz else "-" for n in names + ["outputs", "store"])
+                + " |")
     if summary:
         out += ["", "Default matrix, per cell (from its summary.json; wall is time since the run "
                 "started, cells run interleaved):", "",
