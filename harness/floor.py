@@ -7,7 +7,8 @@ sorted), for the scan's first cell (system and config from SCAN_DIR/.fodfuzz/pla
 fresh private store in WORK_DIR (default: a temporary directory) and the workers' options
 (src/nix/command.rs: restricted, no import from derivation, no substituters, the store's
 metadata not synced). No walk, no records, no failures: the least any scan of that cell can
-cost. Prints one line as harness/measure does (wall, CPU, peak memory of the process tree) plus the number of paths.
+cost. Prints one line as harness/measure does (wall, CPU, peak memory of the process tree)
+plus the number of paths.
 """
 import json, os, shutil, subprocess, sys, tempfile
 

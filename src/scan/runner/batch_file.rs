@@ -49,18 +49,14 @@ impl BatchFiles {
         id: TaskId,
         pending: &VecDeque<BatchTask>,
     ) -> std::io::Result<String> {
-        let held = self
-            .current
-            .as_ref()
-            .filter(|c| c.cell == job.cell && c.explain == job.explain)
-            .and_then(|c| c.place.get(&id).map(|i| (&c.name, *i)));
-        if let Some((name, i)) = held {
-            return Ok(format!("t <{PREFIX}/{name}> {i}\n"));
+        let holds = self.current.as_ref().is_some_and(|c| {
+            c.cell == job.cell && c.explain == job.explain && c.place.contains_key(&id)
+        });
+        if !holds {
+            self.write(job, pending)?;
         }
-        self.write(job, pending)?;
-        let c = self.current.as_ref().expect("just written");
-        let i = c.place.get(&id).copied().expect("a pending task");
-        Ok(format!("t <{PREFIX}/{}> {i}\n", c.name))
+        let c = self.current.as_ref().expect("a file holding the task");
+        Ok(format!("t <{PREFIX}/{}> {}\n", c.name, c.place[&id]))
     }
 
     fn write(&mut self, job: &Job, pending: &VecDeque<BatchTask>) -> std::io::Result<()> {
