@@ -392,7 +392,9 @@ pub struct ScanArgs {
     /// before the next. Default: the budget / (2 × jobs), at least 512M.
     #[arg(long, value_name = "SIZE")]
     pub recycle_memory: Option<String>,
-    /// Private store the .drv files are written to. Default: DIR/.store
+    /// Private store the .drv files are written to. Default: DIR/.store. The first worker writes
+    /// into it, each other worker into a store of its own below it (STORE_DIR/worker-K), so that
+    /// no two processes wait on one store's database.
     #[arg(long, value_name = "STORE_DIR")]
     pub store: Option<PathBuf>,
     /// Re-run each attribute whose throw/assert tryEval caught, alone, to record Nix's message

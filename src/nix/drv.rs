@@ -39,7 +39,7 @@ pub fn read_parts(store_root: &Path, store_path: &str) -> Result<Parts> {
 /// have lost its file.
 pub fn is_whole(store_root: &Path, store_path: &str) -> bool {
     use std::io::{Read, Seek, SeekFrom};
-    let file = store_root.join(store_path.trim_start_matches('/'));
+    let file = super::store::file_of(store_root, store_path);
     let mut last = [0u8];
     std::fs::File::open(file)
         .and_then(|mut f| {
@@ -50,7 +50,7 @@ pub fn is_whole(store_root: &Path, store_path: &str) -> bool {
 }
 
 pub(super) fn read_text(store_root: &Path, store_path: &str) -> Result<String> {
-    let file = store_root.join(store_path.trim_start_matches('/'));
+    let file = super::store::file_of(store_root, store_path);
     std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))
 }
 

@@ -158,7 +158,7 @@ pub(crate) fn prepare(args: &ScanArgs) -> Result<Prepared> {
         }
         None => out.join(".store"),
     };
-    store::init_store(&nix.instantiate, &store)?;
+    store::init_stores(&nix.instantiate, &store, workers)?;
     Ok(Prepared {
         shard,
         revision: target.revision(),

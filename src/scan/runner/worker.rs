@@ -35,9 +35,10 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// The store worker `worker` writes into.
-    pub fn store_of(&self, _worker: usize) -> PathBuf {
-        self.store.clone()
+    /// The store worker `worker` writes into: the first worker's is the private store itself,
+    /// every other's is a store of its own below it ([`crate::nix::store::worker_store`]).
+    pub fn store_of(&self, worker: usize) -> PathBuf {
+        crate::nix::store::worker_store(&self.store, worker)
     }
 }
 
