@@ -26,16 +26,15 @@ use crate::model::{Cell, Findings};
 use anyhow::Result;
 use std::path::Path;
 
-/// Coverage of a scan of the tree at `tree` that has just run, written into `out` beside its
+/// Coverage of a scan of the `analysed` tree that has just run, written into `out` beside its
 /// other outputs; returns the counts (literals, reached).
 pub fn write_for_scan(
     out: &Path,
-    tree: &Path,
+    analysed: &tree::Tree,
     findings: &Findings,
     cells: &[Cell],
 ) -> Result<(usize, usize)> {
-    let analysed = tree::analyse(tree)?;
-    let c = assess_run(&analysed, findings, cells);
+    let c = assess_run(analysed, findings, cells);
     crate::outputs::write_coverage(out, &analysed.root, &c)?;
     Ok((c.literals(), c.reached()))
 }
