@@ -1,6 +1,7 @@
 # Loaded once into each worker's `nix repl` (`:l`; src/scan/runner/session.rs drives it), which
-# then evaluates one line per task: `t <fz/NAME> I`, task I of a batch file the driver wrote
-# (src/scan/runner/batch_file.rs: `{ cell; explain; tasks = [ { id; path; of?; inputs?; } ]; }`).
+# then evaluates one line per batch: `r <fz/NAME> I`, the tasks of a batch file the driver wrote
+# from place I on, in order (src/scan/runner/batch_file.rs:
+# `{ cell; explain; tasks = [ { id; path; of?; inputs?; } ]; }`).
 # A task visits its path; with `of`, it asks whether the set at `path` is the set at `of`,
 # already walked; with `inputs`, it asks a derivation whose drvPath threw for its inputs. The
 # package set of each cell is imported at most once per process and kept, so shared work
@@ -9,7 +10,7 @@
 # Each task streams two traces: "@fodfuzz-start ID", then "@fodfuzz {json}" with what the path
 # is. An error tryEval cannot catch (attribute missing, infinite recursion, ...) ends the line
 # instead: the repl prints it and goes on with the next one, and the driver records it as the
-# failure of the task that started last.
+# failure of the task that started last and sends a line for the tasks after it.
 #
 # Forcing `drvPath` writes the whole .drv closure into the worker's private store; the driver
 # reads fixed outputs from those .drv files, so FODs referenced only from strings are found too.
@@ -132,14 +133,16 @@ let
       (builtins.trace ("@fodfuzz " + builtins.toJSON ({ inherit id; } // record)) null);
 in
 {
-  # The repl reads a byte at a time, about 4 µs each: the name is short.
-  t = file: i:
+  # The repl reads a byte at a time, about 4 µs each: the name is short. foldl' evaluates each
+  # task (its traces) before it goes on to the next.
+  r = file: i:
     let
       b = import file;
-      x = builtins.elemAt b.tasks i;
-    in task x.id (if x ? of then same b.cell x.path x.of
-      else if x.inputs or false then inputs b.cell x.path
-      else visit b.cell b.explain x.path);
+      one = x: task x.id (if x ? of then same b.cell x.path x.of
+        else if x.inputs or false then inputs b.cell x.path
+        else visit b.cell b.explain x.path);
+    in builtins.foldl' (done: k: builtins.seq done (one (builtins.elemAt b.tasks k))) null
+      (builtins.genList (k: k + i) (builtins.length b.tasks - i));
   # `fodfuzz merge` asks the same of two sets that two shards walked.
   fodfuzzEqual = cell: path: other: (same cell path other).equal;
 }

@@ -1,11 +1,13 @@
-//! The tasks of a batch as a Nix file that the worker's repl imports, so that a task's line names
-//! only the file and the task's place in it: `t <fz/NAME> I`. The repl reads its input through
-//! readline a byte at a time (two `pselect` and one `read` per byte, about 4 µs a byte here): lines
-//! that spelled out each task's attribute path cost a scan of release-16.03 x86_64-linux some
-//! 24 s of CPU (5.6 MB for 90,759 tasks, 62 bytes a line), lines of about 18 bytes under a third
-//! of that. `import` keeps a file's value for the life of the process, so each file is read and
-//! parsed once; it is never rewritten (a new batch gets a new name) and is removed once the next
-//! is written.
+//! The tasks of a batch as a Nix file that the worker's repl imports, so that one short line
+//! evaluates them all: `r <fz/NAME> I`, the tasks of file NAME from place I on, in order. The
+//! repl reads its input through readline a byte at a time (two `pselect` and one `read` per byte,
+//! about 4 µs a byte here) and answers each line with a result and a prompt: lines that spelled
+//! out each task's attribute path cost a scan of release-16.03 x86_64-linux some 24 s of CPU
+//! (5.6 MB for 90,759 tasks, 62 bytes a line), and a line per task still about 0.2 ms a task
+//! between tasks. An error `tryEval` cannot catch ends the line: the driver settles the task that
+//! failed and sends a line for the rest. `import` keeps a file's value for the life of the
+//! process, so each file is read and parsed once; it is never rewritten (a new batch gets a new
+//! name) and is removed once the next is written.
 use super::dispatcher::{BatchTask, TaskId};
 use super::session::Job;
 use crate::nix::literal;
@@ -29,6 +31,8 @@ struct Current {
     cell: usize,
     explain: bool,
     place: HashMap<TaskId, usize>,
+    /// The tasks in the file's order.
+    order: Vec<TaskId>,
 }
 
 impl BatchFiles {
@@ -43,12 +47,15 @@ impl BatchFiles {
 
     /// The line that evaluates `id`; when the current file does not hold it (a new batch, or
     /// the rest of one in a new process), first a file with every task of `pending`.
+    /// The line that evaluates the tasks of `pending` from `id` on, in order, and the tasks it
+    /// covers (`r <fz/NAME> I`: the batch file `NAME` and `id`'s place in it). The file is
+    /// written first when the current one does not hold `id` for this job.
     pub fn line(
         &mut self,
         job: &Job,
         id: TaskId,
         pending: &VecDeque<BatchTask>,
-    ) -> std::io::Result<String> {
+    ) -> std::io::Result<(String, Vec<TaskId>)> {
         let holds = self.current.as_ref().is_some_and(|c| {
             c.cell == job.cell && c.explain == job.explain && c.place.contains_key(&id)
         });
@@ -56,7 +63,11 @@ impl BatchFiles {
             self.write(job, pending)?;
         }
         let c = self.current.as_ref().expect("a file holding the task");
-        Ok(format!("t <{PREFIX}/{}> {}\n", c.name, c.place[&id]))
+        let i = c.place[&id];
+        Ok((
+            format!("r <{PREFIX}/{}> {i}\n", c.name),
+            c.order[i..].to_vec(),
+        ))
     }
 
     fn write(&mut self, job: &Job, pending: &VecDeque<BatchTask>) -> std::io::Result<()> {
@@ -70,6 +81,7 @@ impl BatchFiles {
             cell: job.cell,
             explain: job.explain,
             place,
+            order: pending.iter().map(|t| t.id).collect(),
         });
         Ok(())
     }
@@ -121,7 +133,7 @@ mod tests {
     }
 
     #[test]
-    fn a_file_per_batch_and_a_short_line_per_task() {
+    fn a_file_per_batch_and_a_short_line_for_the_rest_of_it() {
         let dir = tempfile::tempdir().unwrap();
         let mut files = BatchFiles::new(dir.path(), 1, 2);
         let job = Job {
@@ -130,8 +142,18 @@ mod tests {
         };
         let mut pending: VecDeque<BatchTask> = [task(10, &["a"]), task(11, &["b", "c.d"])].into();
         pending[1].inputs = true;
-        assert_eq!(files.line(&job, 10, &pending).unwrap(), "t <fz/1-2-1> 0\n");
-        assert_eq!(files.line(&job, 11, &pending).unwrap(), "t <fz/1-2-1> 1\n");
+        let line = |files: &mut BatchFiles, job: &Job, id, pending: &VecDeque<BatchTask>| {
+            files.line(job, id, pending).unwrap()
+        };
+        assert_eq!(
+            line(&mut files, &job, 10, &pending),
+            ("r <fz/1-2-1> 0\n".to_owned(), vec![10, 11])
+        );
+        // After an error ended the line at task 10, the rest from 11.
+        assert_eq!(
+            line(&mut files, &job, 11, &pending),
+            ("r <fz/1-2-1> 1\n".to_owned(), vec![11])
+        );
         let written = std::fs::read_to_string(dir.path().join("1-2-1")).unwrap();
         assert_eq!(
             written,
@@ -140,13 +162,13 @@ mod tests {
         );
         // A task the file does not hold, or another cell: a new file, the old one removed.
         let next: VecDeque<BatchTask> = [task(12, &["e"])].into();
-        assert_eq!(files.line(&job, 12, &next).unwrap(), "t <fz/1-2-2> 0\n");
+        assert_eq!(line(&mut files, &job, 12, &next).0, "r <fz/1-2-2> 0\n");
         assert!(!dir.path().join("1-2-1").exists());
         let other = Job {
             cell: 4,
             explain: false,
         };
-        assert_eq!(files.line(&other, 12, &next).unwrap(), "t <fz/1-2-3> 0\n");
+        assert_eq!(line(&mut files, &other, 12, &next).0, "r <fz/1-2-3> 0\n");
         files.remove();
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }

@@ -1,7 +1,8 @@
 //! One worker's `nix repl`: started in a process group of its own with the harness (`visit.nix`)
 //! loaded, kept from batch to batch so that what it evaluated stays evaluated, fed one line per
-//! task, and read through its `@nix` JSON log (the same on every Nix version). An error the
-//! harness's `tryEval` cannot catch ends only its line: the repl says so and reads the next one.
+//! batch, and read through its `@nix` JSON log (the same on every Nix version). An error the
+//! harness's `tryEval` cannot catch ends only its line: the repl says so and reads the next one,
+//! which takes the batch's remaining tasks.
 //! The process is replaced only when it must be: a task took too long, the process died, grew
 //! past the recycle size or was killed on request (memory budget, interrupt).
 use super::batch_file::{self, BatchFiles};
@@ -28,9 +29,6 @@ const MEMORY_TICK: Duration = Duration::from_millis(250);
 /// start-up, or between tasks), at the least: a task's own time is `--attr-timeout`, counted
 /// from its start, so that a loaded machine's slow start does not count against an attribute.
 const IDLE: Duration = Duration::from_secs(60);
-/// Task lines sent ahead of the one being evaluated: enough that the repl never waits for the
-/// next line, few enough that the lines a dying process takes with it are cheap to send again.
-const WINDOW: usize = 16;
 
 /// What a batch's tasks are evaluated in.
 pub struct Job {
@@ -76,7 +74,8 @@ pub struct Session {
     started: usize,
     /// Tasks settled in this process.
     settled: usize,
-    /// Tasks sent and not settled, in the order sent (the repl evaluates them in that order).
+    /// The tasks the line being evaluated covers that are not settled, in order (the repl
+    /// evaluates them in that order).
     in_flight: VecDeque<TaskId>,
     /// The task whose start trace came last, until it is settled.
     running: Option<TaskId>,
@@ -180,22 +179,15 @@ impl Session {
         }
     }
 
-    /// Sends task lines until [`WINDOW`] are in flight.
+    /// When no line is being evaluated, sends the one that evaluates the pending tasks in order
+    /// (see [`batch_file`]).
     async fn send(&mut self, job: &Job, pending: &VecDeque<BatchTask>) -> std::io::Result<()> {
-        // In-flight tasks are the first pending ones: both are in the order sent.
-        let mut text = String::new();
-        for t in pending
-            .iter()
-            .skip(self.in_flight.len())
-            .take(WINDOW.saturating_sub(self.in_flight.len()))
-        {
-            text.push_str(&self.files.line(job, t.id, pending)?);
-            self.in_flight.push_back(t.id);
-        }
-        if !text.is_empty() {
-            self.stdin.write_all(text.as_bytes()).await?;
-        }
-        Ok(())
+        let Some(first) = pending.front().filter(|_| self.in_flight.is_empty()) else {
+            return Ok(());
+        };
+        let (line, covered) = self.files.line(job, first.id, pending)?;
+        self.in_flight.extend(covered);
+        self.stdin.write_all(line.as_bytes()).await
     }
 
     /// Reads one log line.
@@ -235,6 +227,11 @@ impl Session {
             LogLine::Error(_) | LogLine::Other => return Read::Nothing,
         };
         let id = self.in_flight.pop_front().expect("a task in flight");
+        if matches!(outcome, Outcome::Failed { .. }) {
+            // The error ended the line: the tasks after this one will not start. The next line
+            // takes them from the next pending one.
+            self.in_flight.clear();
+        }
         self.running = None;
         self.settled += 1;
         record(mailbox, pending, id, outcome);
