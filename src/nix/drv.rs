@@ -34,12 +34,15 @@ pub fn read_parts(store_root: &Path, store_path: &str) -> Result<Parts> {
     Parts::parse(&text).with_context(|| format!("parsing {store_path}"))
 }
 
-/// Whether the .drv at `store_path` is there whole (it ends as every .drv ends): the private
-/// store's metadata is not synced to disk, so after a power failure a journaled derivation may
-/// have lost its file.
+/// Whether the .drv at `store_path` is there whole (it ends as every .drv ends) in some store: the
+/// private store's metadata is not synced to disk, so after a power failure a journaled
+/// derivation may have lost its file.
 pub fn is_whole(store_root: &Path, store_path: &str) -> bool {
+    super::store::files_of(store_root, store_path).any(|f| ends_whole(&f))
+}
+
+fn ends_whole(file: &Path) -> bool {
     use std::io::{Read, Seek, SeekFrom};
-    let file = super::store::file_of(store_root, store_path);
     let mut last = [0u8];
     std::fs::File::open(file)
         .and_then(|mut f| {
@@ -49,7 +52,17 @@ pub fn is_whole(store_root: &Path, store_path: &str) -> bool {
         .is_ok_and(|()| last[0] == b')')
 }
 
+/// The text of `store_path`: of a .drv, the first whole copy (see [`super::store::files_of`]: a
+/// worker may be writing its own copy of a .drv another worker reported).
 pub(super) fn read_text(store_root: &Path, store_path: &str) -> Result<String> {
+    let drv = store_path.ends_with(".drv");
+    for file in super::store::files_of(store_root, store_path) {
+        if let Ok(text) = std::fs::read_to_string(&file)
+            && (!drv || text.ends_with(')'))
+        {
+            return Ok(text);
+        }
+    }
     let file = super::store::file_of(store_root, store_path);
     std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))
 }
@@ -227,6 +240,28 @@ impl Parser<'_> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_half_written_copy_gives_way_to_a_whole_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path();
+        let put = |worker: usize, text: &str| {
+            let d = crate::nix::store::worker_store(store, worker).join("nix/store");
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("x.drv"), text).unwrap();
+        };
+        let whole =
+            r#"Derive([("out","/nix/store/x","","")],[],[],"x86_64-linux","/bin/sh",[],[])"#;
+        // The first worker is writing its own copy; the second reported it.
+        put(0, "");
+        put(1, whole);
+        assert!(is_whole(store, "/nix/store/x.drv"));
+        assert_eq!(read_text(store, "/nix/store/x.drv").unwrap(), whole);
+        assert!(read(store, "/nix/store/x.drv").is_ok());
+        put(1, &whole[..20]);
+        assert!(!is_whole(store, "/nix/store/x.drv"));
+        assert!(read(store, "/nix/store/x.drv").is_err());
+    }
 
     /// Writes `parts` as Nix does (inputs with the output `out`).
     fn unparse(p: &Parts) -> String {

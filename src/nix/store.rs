@@ -37,17 +37,23 @@ pub fn worker_store(store: &Path, worker: usize) -> PathBuf {
 /// and a path is the same file in every store that has it). A path in none is looked for in
 /// `store` itself, so that the error names it there.
 pub fn file_of(store: &Path, store_path: &str) -> PathBuf {
+    files_of(store, store_path)
+        .next()
+        .unwrap_or_else(|| store.join(store_path.trim_start_matches('/')))
+}
+
+/// Every copy of `store_path` below the private store `store`, in the order of [`worker_store`].
+/// A copy may be half written: another worker may be writing the same path into its own store
+/// at this moment (Nix writes a file, then registers it), while the copy in the store of the
+/// worker that reported it is whole.
+pub fn files_of<'a>(store: &'a Path, store_path: &'a str) -> impl Iterator<Item = PathBuf> + 'a {
     let relative = store_path.trim_start_matches('/');
-    let main = store.join(relative);
-    if main.exists() {
-        return main;
-    }
-    (1..)
-        .map(|k| worker_store(store, k))
-        .take_while(|w| w.is_dir())
-        .map(|w| w.join(relative))
-        .find(|f| f.exists())
-        .unwrap_or(main)
+    (0..)
+        .map(move |k| worker_store(store, k))
+        .enumerate()
+        .take_while(|(k, w)| *k == 0 || w.is_dir())
+        .map(move |(_, w)| w.join(relative))
+        .filter(|f| f.exists())
 }
 
 /// Opens the store of each of `workers` workers ([`worker_store`]) before they start, all at
