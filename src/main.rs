@@ -19,6 +19,7 @@ mod missing;
 mod model;
 mod nix;
 mod outputs;
+mod parallel;
 mod progress;
 mod scan;
 mod size;

@@ -8,7 +8,6 @@ use super::refs::TreeFiles;
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Owner chains kept per file: the shortest ones (a set file such as python-packages.nix is
@@ -105,34 +104,13 @@ fn list(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
 /// Parses every file on all cores; results in the order of `names`. A file that cannot be read
 /// counts as one with errors and no facts: coverage must not end a scan.
 fn parse_all(root: &Path, names: &[String], files: &TreeFiles) -> Vec<FileFacts> {
-    let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let parts: Vec<Vec<(usize, FileFacts)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(name) = names.get(i) else { break };
-                        let facts = match std::fs::read(root.join(name)) {
-                            Ok(b) => facts::extract(name, &String::from_utf8_lossy(&b), files),
-                            Err(_) => FileFacts {
-                                parse_errors: 1,
-                                ..FileFacts::default()
-                            },
-                        };
-                        done.push((i, facts));
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    let mut all: Vec<(usize, FileFacts)> = parts.into_iter().flatten().collect();
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, f)| f).collect()
+    crate::parallel::map(names, |name| match std::fs::read(root.join(name)) {
+        Ok(b) => facts::extract(name, &String::from_utf8_lossy(&b), files),
+        Err(_) => FileFacts {
+            parse_errors: 1,
+            ..FileFacts::default()
+        },
+    })
 }
 
 impl Tree {

@@ -205,13 +205,13 @@ fn source(f: &FileCoverage, text: &str) -> String {
     page(&f.file, &up(&f.file), &b)
 }
 
-/// Writes the report into `out/coverage`, reading each file's source from `tree`.
 /// A page of the report: a directory's index, or a file's source.
 enum Page<'a> {
     Directory(&'a str, &'a [&'a FileCoverage]),
     Source(&'a FileCoverage),
 }
 
+/// Writes the report into `out/coverage`, reading each file's source from `tree`.
 pub fn write(out: &Path, tree: &Path, c: &Coverage) -> Result<()> {
     let tmp = out.join(".coverage.tmp");
     if tmp.exists() {
@@ -238,7 +238,7 @@ pub fn write(out: &Path, tree: &Path, c: &Coverage) -> Result<()> {
         .collect();
     // Thousands of pages (11,223 for release-16.03): on every core, since a scan writes its
     // report when its workers are done.
-    for_each_parallel(&pages, |page| match page {
+    crate::parallel::map(&pages, |page| match page {
         Page::Directory(dir, files) => put(&dir_page(dir), directory(dir, files)),
         Page::Source(f) => {
             let text = std::fs::read(tree.join(&f.file)).unwrap_or_default();
@@ -247,34 +247,12 @@ pub fn write(out: &Path, tree: &Path, c: &Coverage) -> Result<()> {
                 source(f, &String::from_utf8_lossy(&text)),
             )
         }
-    })?;
+    })
+    .into_iter()
+    .collect::<Result<()>>()?;
     let dest = out.join("coverage");
     if dest.exists() {
         std::fs::remove_dir_all(&dest)?;
     }
     std::fs::rename(&tmp, &dest).context("writing coverage/")
-}
-
-/// Runs `each` on every item, on as many threads as there are cores; the first error.
-fn for_each_parallel<T: Sync>(items: &[T], each: impl Fn(&T) -> Result<()> + Sync) -> Result<()> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    std::thread::scope(|s| {
-        let running: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    loop {
-                        let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                            return Ok(());
-                        };
-                        each(item)?;
-                    }
-                })
-            })
-            .collect();
-        running
-            .into_iter()
-            .try_for_each(|r| r.join().expect("writing a page does not panic"))
-    })
 }

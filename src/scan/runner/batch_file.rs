@@ -11,7 +11,7 @@
 use super::dispatcher::{BatchTask, TaskId};
 use super::session::Job;
 use crate::nix::literal;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -30,9 +30,18 @@ struct Current {
     name: String,
     cell: usize,
     explain: bool,
-    place: HashMap<TaskId, usize>,
     /// The tasks in the file's order.
     order: Vec<TaskId>,
+}
+
+impl Current {
+    /// Where `id` is in the file, if the file holds it for `job`. A line is sent once per batch
+    /// and once after each error, so a scan of the few hundred tasks of a file is cheap.
+    fn place(&self, job: &Job, id: TaskId) -> Option<usize> {
+        (self.cell == job.cell && self.explain == job.explain)
+            .then(|| self.order.iter().position(|&t| t == id))
+            .flatten()
+    }
 }
 
 impl BatchFiles {
@@ -45,8 +54,6 @@ impl BatchFiles {
         }
     }
 
-    /// The line that evaluates `id`; when the current file does not hold it (a new batch, or
-    /// the rest of one in a new process), first a file with every task of `pending`.
     /// The line that evaluates the tasks of `pending` from `id` on, in order, and the tasks it
     /// covers (`r <fz/NAME> I`: the batch file `NAME` and `id`'s place in it). The file is
     /// written first when the current one does not hold `id` for this job.
@@ -56,14 +63,16 @@ impl BatchFiles {
         id: TaskId,
         pending: &VecDeque<BatchTask>,
     ) -> std::io::Result<(String, Vec<TaskId>)> {
-        let holds = self.current.as_ref().is_some_and(|c| {
-            c.cell == job.cell && c.explain == job.explain && c.place.contains_key(&id)
-        });
-        if !holds {
+        if self
+            .current
+            .as_ref()
+            .and_then(|c| c.place(job, id))
+            .is_none()
+        {
             self.write(job, pending)?;
         }
-        let c = self.current.as_ref().expect("a file holding the task");
-        let i = c.place[&id];
+        let c = self.current.as_ref().expect("a file was written");
+        let i = c.place(job, id).expect("the file holds the task");
         Ok((
             format!("r <{PREFIX}/{}> {i}\n", c.name),
             c.order[i..].to_vec(),
@@ -75,12 +84,10 @@ impl BatchFiles {
         self.written += 1;
         let name = format!("{}-{}", self.stem, self.written);
         std::fs::write(self.dir.join(&name), text(job, pending))?;
-        let place = pending.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
         self.current = Some(Current {
             name,
             cell: job.cell,
             explain: job.explain,
-            place,
             order: pending.iter().map(|t| t.id).collect(),
         });
         Ok(())
