@@ -25,6 +25,8 @@ use tokio::time::{Instant, sleep_until};
 
 /// How often a running process's memory is reported.
 const MEMORY_TICK: Duration = Duration::from_millis(250);
+/// How old a memory reading may be when a settled task asks whether to recycle the process.
+const RSS_AGE: Duration = Duration::from_millis(50);
 /// How long a process may go without starting or settling a task when none is running (its
 /// start-up, or between tasks), at the least: a task's own time is `--attr-timeout`, counted
 /// from its start, so that a loaded machine's slow start does not count against an attribute.
@@ -81,6 +83,8 @@ pub struct Session {
     running: Option<TaskId>,
     /// The batch the task lines point into.
     files: BatchFiles,
+    /// The last reading of the process's memory and when it was taken.
+    sampled: Option<(Instant, u64)>,
 }
 
 /// The process group of a child: killed when dropped, so that nothing it started outlives it,
@@ -126,6 +130,7 @@ impl Session {
             in_flight: VecDeque::new(),
             running: None,
             files: BatchFiles::new(&dir, worker, number),
+            sampled: None,
         })
     }
 
@@ -154,7 +159,7 @@ impl Session {
                         Read::Started => deadline = Instant::now() + setup.attr_timeout,
                         Read::Settled => {
                             deadline = Instant::now() + idle;
-                            if self.rss() > setup.recycle_rss {
+                            if self.recent_rss() > setup.recycle_rss {
                                 return Stop::Recycled;
                             }
                         }
@@ -238,8 +243,20 @@ impl Session {
         Read::Settled
     }
 
-    fn rss(&self) -> u64 {
-        self.group.0.map_or(0, memory::rss)
+    fn rss(&mut self) -> u64 {
+        let rss = self.group.0.map_or(0, memory::rss);
+        self.sampled = Some((Instant::now(), rss));
+        rss
+    }
+
+    /// The memory read at most [`RSS_AGE`] ago, else now: tasks settle tens of thousands of
+    /// times a minute, and reading /proc for each cost the driver more than a second of CPU
+    /// per scan of release-16.03.
+    fn recent_rss(&mut self) -> u64 {
+        match self.sampled {
+            Some((at, rss)) if at.elapsed() < RSS_AGE => rss,
+            _ => self.rss(),
+        }
     }
 
     /// Ends an idle process when the run is over, and waits for it: a child nobody waits for
