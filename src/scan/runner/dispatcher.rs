@@ -104,6 +104,9 @@ pub struct Dispatcher<'a> {
     /// Outcomes an earlier run journaled: applied instead of evaluated again.
     replay: HashMap<TaskKey, Outcome>,
     replayed: Vec<(TaskId, Outcome)>,
+    /// Tasks queued since the last batch was taken, with their cell and home: they go to the
+    /// front of their queues together, in order.
+    staged: Vec<(usize, usize, TaskId)>,
 }
 
 impl<'a> Dispatcher<'a> {
@@ -127,6 +130,7 @@ impl<'a> Dispatcher<'a> {
             sets: Sets::default(),
             replay,
             replayed: Vec::new(),
+            staged: Vec::new(),
         };
         for (cell, c) in cells.iter().enumerate() {
             // Cells start on different workers.
@@ -140,6 +144,9 @@ impl<'a> Dispatcher<'a> {
             for path in owned {
                 d.enqueue(TaskKey::visit(cell, path));
             }
+        }
+        for (cell, home, id) in std::mem::take(&mut d.staged) {
+            d.queues.push(cell, home, id);
         }
         d
     }
@@ -229,7 +236,7 @@ impl<'a> Dispatcher<'a> {
         self.open[key.cell] += 1;
         match self.replay.remove(&key) {
             Some(outcome) => self.replayed.push((id, outcome)),
-            None => self.queues.push(key.cell, self.home, id),
+            None => self.staged.push((key.cell, self.home, id)),
         }
         self.tasks.push(Task {
             key,
@@ -243,6 +250,16 @@ impl<'a> Dispatcher<'a> {
     /// Up to `max_batch` paths for `worker` (see [`Queues`] for which), smaller when few are
     /// left so that every worker gets a share; explain re-runs are never mixed with visits.
     pub fn next_batch(&mut self, worker: usize) -> Option<Batch> {
+        // What the outcomes since the last batch queued is done next by the worker that found
+        // it, in the order found: the members of a set right after the set, depth first, while
+        // that process has the set's evaluation at hand. Breadth first, each worker's queue
+        // ended in the members of the sets it expanded last, which is where another worker
+        // takes from, and both evaluated the same package sets (scans of release-16.03 differed
+        // by up to 30 s of CPU in that alone). Depth first, the back of a queue is the
+        // top-level names furthest from its owner.
+        for (cell, home, id) in self.staged.drain(..).rev() {
+            self.queues.push_front(cell, home, id);
+        }
         let tasks = &self.tasks;
         let (queues, opts) = (&mut self.queues, self.opts);
         let workers = opts.workers.max(1);
@@ -651,6 +668,21 @@ mod tests {
             Duration::from_secs(7),
             "the last task's time"
         );
+    }
+
+    #[test]
+    fn a_sets_members_come_before_older_tasks_in_the_order_found() {
+        let (c, o) = (cells(1), opts(1, 2));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        serve(&mut d, |_| set(&["a", "b", "c", "d"]));
+        // a and b are sets: their members are next, a's first, and c and d wait.
+        let first = serve(&mut d, |p| {
+            set(&[&format!("{}1", p[0]), &format!("{}2", p[0])])
+        });
+        assert_eq!(paths(&first), vec!["a", "b"]);
+        assert_eq!(paths(&d.next_batch(0).unwrap()), vec!["a.a1", "a.a2"]);
+        assert_eq!(paths(&d.next_batch(0).unwrap()), vec!["b.b1", "b.b2"]);
+        assert_eq!(paths(&d.next_batch(0).unwrap()), vec!["c", "d"]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! work that shares evaluation should go to the same process: each worker has a home share of
 //! the top-level attributes (a contiguous run of the sorted names, so neighbours such as
 //! `python27Packages`/`python2Packages` stay together) and the members of every set it
-//! expanded. An idle worker takes from its own queues first (its current cell first, then its
+//! expanded, queued at the front (depth first: see `Dispatcher::next_batch`). An idle worker takes from its own queues first (its current cell first, then its
 //! longest), and only when they are empty takes from the back of the longest other queue, the
 //! work furthest from what its owner evaluates next. Two workers that take interleaved batches
 //! from one queue each evaluate nearly the whole package set; this halves that.
@@ -39,6 +39,12 @@ impl Queues {
     pub fn push(&mut self, cell: usize, home: usize, id: TaskId) {
         let home = home % self.workers();
         self.queues[cell][home].push_back(id);
+    }
+
+    /// Queues `id` before every task waiting in its queue.
+    pub fn push_front(&mut self, cell: usize, home: usize, id: TaskId) {
+        let home = home % self.workers();
+        self.queues[cell][home].push_front(id);
     }
 
     /// Tasks of `cell` waiting in all its queues.
