@@ -16,9 +16,20 @@ over the tree). Prints a table (FODs, recall against the union of all, against
 instantiate-everything, times and ratios to fodfuzz) and writes it to
 results/bench-<basename of TREE>.md.
 
+The scan of all top-level attributes and the floor run PAIRS times (default 3), alternately;
+their rows are each one's median run (by wall time), and every run is listed. One run of each
+is not a result on a shared virtual machine: back-to-back runs of the same binary differed by
+up to 20 % here.
+
+The private stores of every scan and of the floor are written below STORES (default /dev/shm,
+a tmpfs, when it is writable; else below WORK_DIR) and removed after each run: on ext4, a
+store written just after another was deleted pays for the deletion (the inode allocator skips
+recently deleted inodes: release-16.03's floor took 110-125 s instead of 72-76 s), which
+whichever run came second paid, so the two were not compared on equal terms.
+
   FODFUZZ=path (default target/release/fodfuzz); SKIP=matrix,reference (names to leave out,
   e.g. for a quick look); REUSE=1 with SKIP=matrix: take the matrix row from an earlier run in
-  the same WORK_DIR; WORK_DIR default results/bench-work (git-ignored).
+  the same WORK_DIR; WORK_DIR default results/bench-work (git-ignored); PAIRS; STORES.
 """
 import json, os, shutil, subprocess, sys, time
 
@@ -60,12 +71,60 @@ def tree_size(path):
                if os.path.isfile(os.path.join(d, f)) and not os.path.islink(os.path.join(d, f)))
 
 
-def output_sizes(out):
+def output_sizes(out, store):
     """A scan directory's outputs (everything but its work directory and store), each in
-    bytes, with `outputs` their total and `store` the private store's."""
+    bytes, with `outputs` their total and `store` the private store's (at `store`)."""
     sizes = {n: tree_size(os.path.join(out, n)) for n in sorted(os.listdir(out))
              if n not in (".store", ".fodfuzz") and not n.startswith(".fodfuzz-")}
-    return {**sizes, "outputs": sum(sizes.values()), "store": tree_size(os.path.join(out, ".store"))}
+    return {**sizes, "outputs": sum(sizes.values()), "store": tree_size(store)}
+
+
+def stores_dir(work):
+    """Where the measured runs' private stores go (see the module's doc)."""
+    d = os.environ.get("STORES")
+    if not d:
+        d = "/dev/shm" if os.access("/dev/shm", os.W_OK) else work
+    d = os.path.join(d, "fodfuzz-bench-stores")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def remove_store(path):
+    subprocess.run(["chmod", "-R", "u+w", path], stderr=subprocess.DEVNULL)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def scan(fodfuzz, tree, out, store, label, extra):
+    """One measured fodfuzz scan into `out` with a fresh store at `store`; the store's size
+    is taken, then it is removed."""
+    remove_store(store)
+    cmd = [fodfuzz, "scan", tree, "--out", out, "--force", "--quiet", "--store", store, *extra]
+    m = measure(label, f"{os.path.dirname(out)}/{label}.log", cmd)
+    m["sizes"] = output_sizes(out, store)
+    remove_store(store)
+    return m
+
+
+def median_run(runs):
+    """The run of median wall time (the lower middle of an even number)."""
+    return sorted(runs, key=lambda m: m["wall"])[(len(runs) - 1) // 2]
+
+
+def scan_and_floor(fodfuzz, tree, work, stores, pairs):
+    """The whole x86_64-linux {} scan and its floor, `pairs` times alternately: (scan runs,
+    floor runs, number of floor paths)."""
+    scans, floors, n = [], [], 0
+    cell = ["--system", "x86_64-linux", "--config", "{}"]
+    for _ in range(pairs):
+        scans.append(scan(fodfuzz, tree, f"{work}/fodfuzz-1", f"{stores}/fodfuzz-1", "fodfuzz-1",
+                          cell))
+        line, n = floor.floor(f"{work}/fodfuzz-1", tree, f"{work}/floor", f"{stores}/floor")
+        remove_store(f"{stores}/floor")
+        print(line, flush=True)
+        fields = dict(f.split("=") for f in line.split()[1:])
+        floors.append({"wall": float(fields["wall"]), "cpu": float(fields["cpu"]),
+                       "peak": int(fields["peak_rss_mib"])})
+    return scans, floors, n
 
 
 def lines(path):
@@ -105,31 +164,26 @@ def main():
     paths = fixed_paths(ft_json)
     rows["find-tarballs"] = ("release.nix jobs, x86_64-linux", paths, m, len(entries))
 
-    # 2. fodfuzz on growing parts of the top level, then all of it.
+    # 2. fodfuzz on growing parts of the top level, then all of it against the floor.
     names = top_level(tree)
-    for frac, step in (("1/4", 4), ("1/2", 2), ("all", 1)):
+    stores = stores_dir(work)
+    pairs = max(1, int(os.environ.get("PAIRS", "3")))
+    for frac, step in (("1/4", 4), ("1/2", 2)):
+        roots = f"{work}/roots-{step}"
+        with open(roots, "w") as f:
+            f.writelines(n + "\n" for n in names[::step])
         out = f"{work}/fodfuzz-{step}"
-        # --force keeps DIR/.store: an earlier run's .drv files would spare this one its writes.
-        shutil.rmtree(f"{out}/.store", ignore_errors=True)
-        cmd = [fodfuzz, "scan", tree, "--out", out, "--force", "--quiet",
-               "--system", "x86_64-linux", "--config", "{}"]
-        if step > 1:
-            roots = f"{work}/roots-{step}"
-            with open(roots, "w") as f:
-                f.writelines(n + "\n" for n in names[::step])
-            cmd += ["--roots", roots]
-        m = measure(f"fodfuzz-{step}", f"{work}/fodfuzz-{step}.log", cmd)
-        label = "fodfuzz" if step == 1 else f"fodfuzz {frac} of top level"
+        m = scan(fodfuzz, tree, out, f"{stores}/fodfuzz-{step}", f"fodfuzz-{step}",
+                 ["--system", "x86_64-linux", "--config", "{}", "--roots", roots])
         p = lines(f"{out}/store-paths")
-        m["sizes"] = output_sizes(out)
-        rows[label] = (f"x86_64-linux {{}}, {len(names[::step])} top-level attrs", p, m, len(p))
-    line, n = floor.floor(f"{work}/fodfuzz-1", tree, f"{work}/floor")
-    print(line, flush=True)
-    fields = dict(f.split("=") for f in line.split()[1:])
-    m = {"wall": float(fields["wall"]), "cpu": float(fields["cpu"]),
-         "peak": int(fields["peak_rss_mib"])}
+        rows[f"fodfuzz {frac} of top level"] = (
+            f"x86_64-linux {{}}, {len(names[::step])} top-level attrs", p, m, len(p))
+    scans, floors, n = scan_and_floor(fodfuzz, tree, work, stores, pairs)
+    p = lines(f"{work}/fodfuzz-1/store-paths")
+    m = {**median_run(scans), "runs": scans}
+    rows["fodfuzz"] = (f"x86_64-linux {{}}, {len(names)} top-level attrs", p, m, len(p))
     rows["floor"] = (f"one nix-instantiate, drvPath of fodfuzz's {n} derivation attributes",
-                     None, m, None)
+                     None, {**median_run(floors), "runs": floors}, None)
 
     # 3. instantiate-everything, as many processes as cores.
     if "reference" not in skip:
@@ -158,11 +212,8 @@ def main():
         summary = json.load(open(f"{work}/fodfuzz-matrix/summary.json"))
     elif "matrix" not in skip:
         out = f"{work}/fodfuzz-matrix"
-        shutil.rmtree(f"{out}/.store", ignore_errors=True)
-        m = measure("fodfuzz-matrix", f"{work}/fodfuzz-matrix.log",
-                    [fodfuzz, "scan", tree, "--out", out, "--force", "--quiet"])
+        m = scan(fodfuzz, tree, out, f"{stores}/fodfuzz-matrix", "fodfuzz-matrix", [])
         p = lines(f"{out}/store-paths")
-        m["sizes"] = output_sizes(out)
         rows["fodfuzz, default matrix"] = ("4 systems x 2 configs", p, m, len(p))
         summary = json.load(open(f"{out}/summary.json"))
     else:
@@ -197,9 +248,14 @@ def write_table(tree, work, rows, summary):
         out.append(f"| {label} | {scope} | {found} | {vs_union} "
                    f"| {vs_ref} | {m['wall']:.1f} | {m['cpu']:.1f} | {m['peak']} "
                    f"| {m['wall'] / base['wall']:.2f} | {m['cpu'] / base['cpu']:.2f} |")
+    walls = lambda m: ", ".join(f"{r['wall']:.1f}" for r in m.get("runs", [m]))
+    cpus = lambda m: ", ".join(f"{r['cpu']:.1f}" for r in m.get("runs", [m]))
     out += ["", f"**fodfuzz / floor** (x86_64-linux {{}}, whole scan against one process that only "
-            f"evaluates the same derivation attributes): wall {base['wall'] / fl['wall']:.2f}, "
-            f"CPU {base['cpu'] / fl['cpu']:.2f}, peak memory {base['peak'] / fl['peak']:.2f}."]
+            f"evaluates the same derivation attributes; medians of {len(base.get('runs', [base]))} "
+            f"alternate runs of each): wall {base['wall'] / fl['wall']:.2f}, "
+            f"CPU {base['cpu'] / fl['cpu']:.2f}, peak memory {base['peak'] / fl['peak']:.2f}. "
+            f"Every run, in order: fodfuzz wall {walls(base)} s (CPU {cpus(base)} s); "
+            f"floor wall {walls(fl)} s (CPU {cpus(fl)} s). Stores: {stores_dir(work)}."]
     sized = [(label, r[2]["sizes"]) for label, r in rows.items() if "sizes" in r[2]]
     if sized:
         names = sorted({n for _, sz in sized for n in sz} - {"outputs", "store"})

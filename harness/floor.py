@@ -51,8 +51,9 @@ def derivation_paths(scan_dir, system, label):
     return paths
 
 
-def floor(scan_dir, tree, work):
-    """Runs the floor under harness/measure; returns (measure line, number of paths)."""
+def floor(scan_dir, tree, work, store=None):
+    """Runs the floor under harness/measure, its store at `store` (default WORK/floor-store);
+    returns (measure line, number of paths)."""
     plan = json.load(open(os.path.join(scan_dir, ".fodfuzz", "plan.json")))
     system, config, label = plan["cells"][0]
     paths = derivation_paths(scan_dir, system, label)
@@ -60,7 +61,7 @@ def floor(scan_dir, tree, work):
     paths_file = os.path.join(work, "floor-paths.json")
     with open(paths_file, "w") as f:
         json.dump(paths, f)
-    store = os.path.join(work, "floor-store")
+    store = store or os.path.join(work, "floor-store")
     shutil.rmtree(store, ignore_errors=True)
     tree_dir = tree if os.path.isdir(tree) else os.path.dirname(tree)
     cmd = ["env", "-u", "NIX_PATH", "nix-instantiate", "--eval", "--read-write-mode",
