@@ -254,8 +254,8 @@ impl<'a> Dispatcher<'a> {
         // it, in the order found: the members of a set right after the set, depth first, while
         // that process has the set's evaluation at hand. Breadth first, each worker's queue
         // ended in the members of the sets it expanded last, which is where another worker
-        // takes from, and both evaluated the same package sets (scans of release-16.03 differed
-        // by up to 30 s of CPU in that alone). Depth first, the back of a queue is the
+        // takes from, and both evaluated the same package sets (the workers' CPU over
+        // release-16.03 varied from 90 to 145 s between runs). Depth first, the back of a queue is the
         // top-level names furthest from its owner.
         for (cell, home, id) in self.staged.drain(..).rev() {
             self.queues.push_front(cell, home, id);

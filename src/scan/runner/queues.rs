@@ -2,9 +2,10 @@
 //! work that shares evaluation should go to the same process: each worker has a home share of
 //! the top-level attributes (a contiguous run of the sorted names, so neighbours such as
 //! `python27Packages`/`python2Packages` stay together) and the members of every set it
-//! expanded, queued at the front (depth first: see `Dispatcher::next_batch`). An idle worker takes from its own queues first (its current cell first, then its
-//! longest), and only when they are empty takes from the back of the longest other queue, the
-//! work furthest from what its owner evaluates next. Two workers that take interleaved batches
+//! expanded, queued at the front (depth first: see `Dispatcher::next_batch`). An idle worker
+//! takes from its own queues first (its current cell first, then its longest), and only when
+//! they are empty takes from the back of the longest other queue, the work furthest from what
+//! its owner evaluates next. Two workers that take interleaved batches
 //! from one queue each evaluate nearly the whole package set; this halves that.
 use super::dispatcher::TaskId;
 use std::collections::VecDeque;
