@@ -57,8 +57,13 @@ def measure(label, log, cmd):
     """Runs cmd under harness/measure; returns {wall, cpu, peak_mib}."""
     out = subprocess.run([f"{HERE}/measure", label, log, "--", *cmd],
                          check=True, capture_output=True, text=True).stdout
-    fields = dict(f.split("=") for f in out.split()[1:])
-    print(out.strip(), flush=True)
+    return measured(out)
+
+
+def measured(line):
+    """Prints one line of harness/measure (or floor.py) and returns {wall, cpu, peak}."""
+    print(line.strip(), flush=True)
+    fields = dict(f.split("=") for f in line.split()[1:])
     return {"wall": float(fields["wall"]), "cpu": float(fields["cpu"]),
             "peak": int(fields["peak_rss_mib"])}
 
@@ -120,10 +125,7 @@ def scan_and_floor(fodfuzz, tree, work, stores, pairs):
                           cell))
         line, n = floor.floor(f"{work}/fodfuzz-1", tree, f"{work}/floor", f"{stores}/floor")
         remove_store(f"{stores}/floor")
-        print(line, flush=True)
-        fields = dict(f.split("=") for f in line.split()[1:])
-        floors.append({"wall": float(fields["wall"]), "cpu": float(fields["cpu"]),
-                       "peak": int(fields["peak_rss_mib"])})
+        floors.append(measured(line))
     return scans, floors, n
 
 
@@ -219,10 +221,10 @@ def main():
     else:
         summary = None
 
-    write_table(tree, work, rows, summary)
+    write_table(tree, work, rows, summary, stores)
 
 
-def write_table(tree, work, rows, summary):
+def write_table(tree, work, rows, summary, stores):
     union = set().union(*(r[1] for r in rows.values() if r[1] is not None))
     ref = rows.get("instantiate-everything", (None, None))[1]
     base = rows["fodfuzz"][2]
@@ -255,7 +257,7 @@ def write_table(tree, work, rows, summary):
             f"alternate runs of each): wall {base['wall'] / fl['wall']:.2f}, "
             f"CPU {base['cpu'] / fl['cpu']:.2f}, peak memory {base['peak'] / fl['peak']:.2f}. "
             f"Every run, in order: fodfuzz wall {walls(base)} s (CPU {cpus(base)} s); "
-            f"floor wall {walls(fl)} s (CPU {cpus(fl)} s). Stores: {stores_dir(work)}."]
+            f"floor wall {walls(fl)} s (CPU {cpus(fl)} s). Stores: {stores}."]
     sized = [(label, r[2]["sizes"]) for label, r in rows.items() if "sizes" in r[2]]
     if sized:
         names = sorted({n for _, sz in sized for n in sz} - {"outputs", "store"})

@@ -145,9 +145,6 @@ impl<'a> Dispatcher<'a> {
                 d.enqueue(TaskKey::visit(cell, path));
             }
         }
-        for (cell, home, id) in std::mem::take(&mut d.staged) {
-            d.queues.push(cell, home, id);
-        }
         d
     }
 
@@ -250,13 +247,13 @@ impl<'a> Dispatcher<'a> {
     /// Up to `max_batch` paths for `worker` (see [`Queues`] for which), smaller when few are
     /// left so that every worker gets a share; explain re-runs are never mixed with visits.
     pub fn next_batch(&mut self, worker: usize) -> Option<Batch> {
-        // What the outcomes since the last batch queued is done next by the worker that found
-        // it, in the order found: the members of a set right after the set, depth first, while
-        // that process has the set's evaluation at hand. Breadth first, each worker's queue
-        // ended in the members of the sets it expanded last, which is where another worker
-        // takes from, and both evaluated the same package sets (the workers' CPU over
-        // release-16.03 varied from 90 to 145 s between runs). Depth first, the back of a queue is the
-        // top-level names furthest from its owner.
+        // What the outcomes since the last batch queued (at the start, the roots) is done next
+        // by the worker that found it, in the order found: the members of a set right after
+        // the set, depth first, while that process has the set's evaluation at hand. Breadth
+        // first, each worker's queue ended in the members of the sets it expanded last, which
+        // is where another worker takes from, and both evaluated the same package sets (the
+        // workers' CPU over release-16.03 varied from 90 to 145 s between runs). Depth first,
+        // the back of a queue is the top-level names furthest from its owner.
         for (cell, home, id) in self.staged.drain(..).rev() {
             self.queues.push_front(cell, home, id);
         }

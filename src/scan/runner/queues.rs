@@ -5,8 +5,8 @@
 //! expanded, queued at the front (depth first: see `Dispatcher::next_batch`). An idle worker
 //! takes from its own queues first (its current cell first, then its longest), and only when
 //! they are empty takes from the back of the longest other queue, the work furthest from what
-//! its owner evaluates next. Two workers that take interleaved batches
-//! from one queue each evaluate nearly the whole package set; this halves that.
+//! its owner evaluates next. Two workers that take interleaved batches from one queue each
+//! evaluate nearly the whole package set; this halves that.
 use super::dispatcher::TaskId;
 use std::collections::VecDeque;
 
@@ -37,6 +37,9 @@ impl Queues {
         self.current.len()
     }
 
+    /// Queues `id` after every task waiting in its queue (the tests build queues so; the
+    /// dispatcher queues only at the front).
+    #[cfg(test)]
     pub fn push(&mut self, cell: usize, home: usize, id: TaskId) {
         let home = home % self.workers();
         self.queues[cell][home].push_back(id);
