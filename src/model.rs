@@ -349,6 +349,8 @@ pub struct CellStats {
     pub visits_saved: u64,
     /// Attributes that failed yet reach something in part (see [`Via`]).
     pub partial_attributes: u64,
+    /// Derivations whose own attributes were walked (passthru sets, `foo.pkgs`).
+    pub entered_derivations: u64,
     /// Time from the start of the run until the cell's last attribute was done.
     pub wall: Duration,
 }

@@ -80,6 +80,9 @@ pub fn context(node: &SyntaxNode) -> Context {
         child = parent;
     }
     c.chain.reverse();
+    // mkDerivation merges passthru's members into the derivation, and the walk enters them
+    // there: `lhapdf.pdf_sets`, not `lhapdf.passthru.pdf_sets`.
+    c.chain.retain(|n| n != "passthru");
     c
 }
 
@@ -217,6 +220,9 @@ mod tests {
         assert_eq!(c.guards, [Cond::Name("withX".into())]);
         assert!(!c.eval_fetch);
         assert!(at(text, "EVAL").0.eval_fetch);
+        // passthru's members are the derivation's own attributes.
+        let text = "{ lhapdf = mk { passthru = { pdf_sets = { CT10 = HERE; }; }; }; }";
+        assert_eq!(at(text, "HERE").0.chain, ["lhapdf", "pdf_sets", "CT10"]);
     }
 
     #[test]

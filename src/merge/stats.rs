@@ -41,6 +41,7 @@ pub fn merged(
             s.aliased_sets += n("aliasedSets");
             s.visits_saved += n("visitsSaved");
             s.partial_attributes += n("partialAttributes");
+            s.entered_derivations += n("enteredDerivations");
             let secs = v["wallSeconds"].as_f64().unwrap_or(0.0);
             s.wall = s.wall.max(Duration::from_secs_f64(secs));
         }

@@ -84,6 +84,7 @@ pub fn summary(
                 "partialFods": n.partial,
                 "cyclesPruned": s.cycles_pruned, "depthPruned": s.depth_pruned,
                 "aliasedSets": s.aliased_sets, "visitsSaved": s.visits_saved,
+                "enteredDerivations": s.entered_derivations,
                 "wallSeconds": tenths(s.wall.as_secs_f64()),
             })
         })
@@ -101,6 +102,7 @@ pub fn summary(
             "partialFods": found.partial_fods,
             "aliasedSets": stats.iter().map(|s| s.aliased_sets).sum::<u64>(),
             "visitsSaved": stats.iter().map(|s| s.visits_saved).sum::<u64>(),
+            "enteredDerivations": stats.iter().map(|s| s.entered_derivations).sum::<u64>(),
             "wallSeconds": tenths(wall),
         },
     })

@@ -6,6 +6,7 @@
 //! only an equal one is an alias. At the end, everything found below the walked set (roots and
 //! failures) is repeated below each alias, so the outputs do not depend on which name was
 //! walked first.
+use super::runner::dispatcher::Moved;
 use crate::model::{Cell, Failure, Reach};
 use crate::nix::attrpath;
 use petgraph::graph::NodeIndex;
@@ -66,6 +67,52 @@ fn below<'a>(path: &'a [String], prefix: &[String]) -> Option<&'a [String]> {
     path.strip_prefix(prefix)
 }
 
+/// The index of the cell of `system` and `config` (its label) among `cells`.
+pub(crate) fn cell_of(cells: &[Cell], system: &str, config: &str) -> Option<usize> {
+    cells
+        .iter()
+        .position(|c| c.system == system && c.label == config)
+}
+
+/// Moves every root and failure below a derivation entered under one path below the path it
+/// belongs to ([`Moved`]), the deepest first: a derivation entered inside another moves with it.
+pub fn relocate(
+    moved: &[Moved],
+    cells: &[Cell],
+    roots: &mut Vec<(Reach, NodeIndex)>,
+    failures: &mut Vec<Failure>,
+) {
+    if moved.is_empty() {
+        return;
+    }
+    let mut moved: Vec<&Moved> = moved.iter().collect();
+    moved.sort_by_key(|m| std::cmp::Reverse(m.from.len()));
+    let place = |attr: &mut String, system: &str, config: &str| {
+        let cell = cell_of(cells, system, config);
+        let mut path = attrpath::parse(attr);
+        let mut changed = false;
+        for m in moved.iter().filter(|m| Some(m.cell) == cell) {
+            if let Some(rest) = below(&path, &m.from).filter(|r| !r.is_empty()) {
+                path = [m.to.as_slice(), rest].concat();
+                changed = true;
+            }
+        }
+        if changed {
+            *attr = attrpath::show(&path);
+        }
+    };
+    for (r, _) in roots.iter_mut() {
+        place(&mut r.attr_path, &r.system, &r.config);
+    }
+    for f in failures.iter_mut() {
+        place(&mut f.attr_path, &f.system, &f.config);
+    }
+    let mut seen = HashSet::new();
+    roots.retain(|r| seen.insert(r.clone()));
+    let mut seen = HashSet::new();
+    failures.retain(|f| seen.insert(f.clone()));
+}
+
 /// Repeats every root and failure below each alias's walked set below the alias itself, until
 /// nothing new comes (an alias can hold or sit inside another).
 pub fn mirror(
@@ -74,11 +121,7 @@ pub fn mirror(
     roots: &mut Vec<(Reach, NodeIndex)>,
     failures: &mut Vec<Failure>,
 ) {
-    let cell_of = |system: &str, config: &str| {
-        cells
-            .iter()
-            .position(|c| c.system == system && c.label == config)
-    };
+    let cell_of = |system: &str, config: &str| cell_of(cells, system, config);
     let moved = |attr: &str, cell: Option<usize>| -> Vec<String> {
         let path = attrpath::parse(attr);
         let mut out = Vec::new();
@@ -207,5 +250,52 @@ mod tests {
         let before = roots.len();
         mirror(&aliases, &cells, &mut roots, &mut failures);
         assert_eq!(roots.len(), before);
+    }
+    #[test]
+    fn what_a_derivation_holds_moves_below_its_first_path_the_deepest_first() {
+        let cells = [Cell::new("x", "{}", "{}"), Cell::new("y", "{}", "{}")];
+        let reach = |a: &str, s: &str| Reach::new(a.into(), s, "{}");
+        let moved = |cell, from: &str, to: &str| Moved {
+            cell,
+            from: v(from),
+            to: v(to),
+        };
+        // python was entered as zope.python, and is `python` too; inside it, pkgs.six.env was
+        // entered before its `six.env`, which moves first, then with python.
+        let moved = [
+            moved(0, "zope.python", "python"),
+            moved(0, "zope.python.pkgs.six.env", "zope.python.six.env"),
+            moved(1, "a", "b"),
+        ];
+        let n = NodeIndex::new;
+        let mut roots = vec![
+            (reach("zope.python", "x"), n(0)),
+            (reach("zope.python.pkgs.numpy", "x"), n(1)),
+            (reach("zope.python.pkgs.six.env.tool", "x"), n(2)),
+            (reach("python.pkgs.numpy", "x"), n(1)),
+            (reach("zope.pythonic", "x"), n(3)),
+            (reach("zope.python.pkgs.numpy", "y"), n(1)),
+        ];
+        let mut failures = vec![Failure::new(
+            reach("zope.python.tests", "x"),
+            FailureKind::Throw,
+            "m".into(),
+        )];
+        relocate(&moved, &cells, &mut roots, &mut failures);
+        let got: Vec<(String, &str, usize)> = roots
+            .iter()
+            .map(|(r, n)| (r.attr_path.clone(), r.system.as_str(), n.index()))
+            .collect();
+        let want = [
+            // The derivation itself stays where it was found.
+            ("zope.python", "x", 0),
+            ("python.pkgs.numpy", "x", 1),
+            ("python.six.env.tool", "x", 2),
+            // A name that only begins alike, and another cell, stay.
+            ("zope.pythonic", "x", 3),
+            ("zope.python.pkgs.numpy", "y", 1),
+        ];
+        assert_eq!(got, want.map(|(a, s, i)| (a.to_owned(), s, i)));
+        assert_eq!(failures[0].attr_path, "python.tests");
     }
 }

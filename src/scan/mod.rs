@@ -396,6 +396,7 @@ pub(crate) fn collect(cells: &[Cell], finished: &Finished) -> (Vec<(Reach, NodeI
         .filter_map(|(reach, node)| Some((reach.clone(), *node.as_ref().ok()?)))
         .collect();
     let mut failures = finished.walked.failures.clone();
+    alias::relocate(&finished.walked.moved, cells, &mut roots, &mut failures);
     alias::mirror(&finished.walked.aliases, cells, &mut roots, &mut failures);
     let mut findings = graph.findings(&roots);
     findings.merge(Findings {

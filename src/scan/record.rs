@@ -11,6 +11,10 @@ pub enum Visit {
         #[serde(rename = "drvPath")]
         drv_path: String,
         name: Option<String>,
+        /// The derivation's own attributes the walk enters (passthru sets, `foo.pkgs`): those
+        /// that are not its outputs, its arguments or what every derivation carries.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attrs: Vec<String>,
     },
     Set {
         names: Vec<String>,
@@ -89,6 +93,7 @@ mod tests {
         let drv = Outcome::Visited(Visit::Drv {
             drv_path: "/nix/store/a.drv".into(),
             name: Some("a".into()),
+            attrs: vec![],
         });
         assert_eq!(
             serde_json::to_string(&drv).unwrap(),

@@ -12,6 +12,9 @@
 # instead: the repl prints it and goes on with the next one, and the driver records it as the
 # failure of the task that started last and sends a line for the tasks after it.
 #
+# A derivation also names its own attributes the walk enters (`attrs`, see `own`): passthru
+# sets and package sets hung on it, each then a task of its own.
+#
 # Forcing `drvPath` writes the whole .drv closure into the worker's private store; the driver
 # reads fixed outputs from those .drv files, so FODs referenced only from strings are found too.
 # A target (`fodfuzz scan --expr/--file`) replaces the tree: any value, walked the same way, its
@@ -35,6 +38,28 @@ let
       over = builtins.filter (o: o.path == path) (builtins.elemAt cells cell).overrides;
     in if over == [ ] then found else found.override (builtins.head over).args;
 
+  # The attributes of a derivation the walk enters (`lhapdf.pdf_sets`, `python.pkgs`, `foo.tests`):
+  # those that are neither its outputs nor its arguments (`drvAttrs`: src, buildInputs …, whose
+  # fixed outputs are in its closure already) nor what every derivation carries. `passthru` is
+  # left out because mkDerivation merges its members into the derivation, where they are walked
+  # under the derivation's own name. Names only: a value is not forced here, so one that throws
+  # or recurses forever fails as a task of its own, with its own path, and this one still counts.
+  own = d:
+    let
+      args = builtins.tryEval (let a = d.drvAttrs or { }; in if builtins.isAttrs a then a else { });
+      outs = builtins.tryEval (let o = d.outputs or [ "out" ]; in if builtins.isList o then o else [ ]);
+      outputs = builtins.listToAttrs (map (o: { name = if builtins.isString o then o else ""; value = null; })
+        (if outs.success then outs.value else [ ]));
+      given = if args.success then args.value else { };
+    in builtins.filter
+      (n: !(given ? ${n}) && !(outputs ? ${n}) && !(carried ? ${n})
+        && builtins.substring 0 8 n != "override")
+      (builtins.attrNames d);
+  carried = builtins.listToAttrs (map (n: { name = n; value = null; }) [
+    "all" "drvAttrs" "drvPath" "outPath" "outputName" "outputs" "type" "meta" "passthru"
+    "inputDerivation" "outputSpecified" "outputUnspecified" "__spliced"
+  ]);
+
   visit = cell: explain: path:
     let
       # With explain, a throw is not caught: the repl prints its message, which is the record.
@@ -48,6 +73,7 @@ let
     else if isDrv.value then
       (if drv.success
        then { kind = "drv"; drvPath = drv.value; name = if name.success then name.value else null; }
+         // (let a = own v.value; in if a == [ ] then { } else { attrs = a; })
        else { kind = "throw"; derivation = true; })
     else if builtins.isAttrs v.value then { kind = "set"; names = builtins.attrNames v.value; }
     else if walkLists cell && builtins.isList v.value

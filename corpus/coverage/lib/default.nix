@@ -20,11 +20,12 @@ rec {
     isLinux = builtins.elem system platforms.linux;
     isAarch64 = system == "aarch64-linux";
     lib = { inherit optional platforms; };
-    # meta.broken throws unless config.allowBroken, as nixpkgs' stdenv does.
+    # meta.broken throws unless config.allowBroken, as nixpkgs' stdenv does; passthru's
+    # members are merged into the derivation.
     mkDerivation = attrs:
       let
         broken = (attrs.meta or { }).broken or false;
-        drv = derivation (builtins.removeAttrs attrs [ "meta" ] // {
+        drv = derivation (builtins.removeAttrs attrs [ "meta" "passthru" ] // {
           inherit system;
           builder = "/bin/sh";
           args = [ "-c" "echo > $out" ];
@@ -32,7 +33,7 @@ rec {
       in
       if broken && !(config.allowBroken or false)
       then throw "Package ‘${attrs.name}’ is marked as broken, refusing to evaluate."
-      else drv;
+      else drv // (attrs.passthru or { });
   };
 
   runCommand = name: env: script: derivation (env // {

@@ -15,7 +15,10 @@ use crate::nix::{attrpath, errors};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+mod descend;
 mod failed;
+
+pub use descend::Moved;
 
 pub type TaskId = u64;
 
@@ -77,6 +80,8 @@ pub struct Walked {
     /// each cell's visits of the root (every shard visits it): what the merge needs.
     pub sets: Vec<SetRecord>,
     pub root_visits: Vec<u64>,
+    /// What was found below derivations entered under one path, to move below another.
+    pub moved: Vec<Moved>,
 }
 
 struct Task {
@@ -101,6 +106,8 @@ pub struct Dispatcher<'a> {
     walked: Walked,
     /// The sets walked so far, to find the same set under another name.
     sets: Sets,
+    /// The derivations whose attributes were walked, to enter each once.
+    entered: descend::Entered,
     /// Outcomes an earlier run journaled: applied instead of evaluated again.
     replay: HashMap<TaskKey, Outcome>,
     replayed: Vec<(TaskId, Outcome)>,
@@ -128,6 +135,7 @@ impl<'a> Dispatcher<'a> {
                 ..Walked::default()
             },
             sets: Sets::default(),
+            entered: descend::Entered::default(),
             replay,
             replayed: Vec::new(),
             staged: Vec::new(),
@@ -181,6 +189,7 @@ impl<'a> Dispatcher<'a> {
         if self.opts.shard.is_some() {
             self.count_for_merge();
         }
+        self.walked.moved = self.entered.moved();
         self.walked
     }
 
@@ -307,9 +316,12 @@ impl<'a> Dispatcher<'a> {
             {
                 Applied::Nothing
             }
-            Outcome::Visited(Visit::Drv { drv_path, .. }) => {
+            Outcome::Visited(Visit::Drv {
+                drv_path, attrs, ..
+            }) => {
                 self.walked.stats[cell].derivations += 1;
                 self.walked.roots.push(reach);
+                self.descend(id, drv_path.clone(), attrs);
                 Applied::Roots(vec![(self.walked.roots.len() - 1, drv_path)])
             }
             Outcome::Visited(Visit::Inputs { drv_paths }) => {
@@ -506,6 +518,7 @@ mod tests {
         Outcome::Visited(Visit::Drv {
             drv_path: path.into(),
             name: None,
+            attrs: vec![],
         })
     }
 
@@ -906,5 +919,121 @@ mod tests {
         );
         assert_eq!(below.len(), 3);
         assert!(below.iter().all(|p| p.ends_with(".x")), "{below:?}");
+    }
+    fn drv_with(path: &str, attrs: &[&str]) -> Outcome {
+        Outcome::Visited(Visit::Drv {
+            drv_path: path.into(),
+            name: None,
+            attrs: attrs.iter().map(|a| a.to_string()).collect(),
+        })
+    }
+
+    #[test]
+    fn a_derivation_is_entered_once_per_cell_and_its_finds_move_to_its_first_path() {
+        let (c, o) = (cells(1), opts(1, 100));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        serve(&mut d, |_| set(&["zope", "python", "lhapdf"]));
+        // The interpreter hangs on zope too; zope comes first in the batch and is entered
+        // there.
+        let python = || drv_with("/nix/store/py.drv", &["pkgs", "lib", "sitePackages"]);
+        let b = serve(&mut d, |p| match p[0].as_str() {
+            "zope" => set(&["python"]),
+            "python" => python(),
+            _ => drv_with("/nix/store/lhapdf.drv", &["pdf_sets"]),
+        });
+        assert_eq!(paths(&b), ["lhapdf", "python", "zope"]);
+        // python's pkgs is walked (pkgs under a derivation is its package set), lib is not.
+        let next = serve(&mut d, |p| match p.last().unwrap().as_str() {
+            "pdf_sets" => set(&["CT10"]),
+            "python" => python(),
+            _ => Outcome::Visited(Visit::Skip),
+        });
+        assert_eq!(
+            paths(&next),
+            [
+                "lhapdf.pdf_sets",
+                "python.pkgs",
+                "python.sitePackages",
+                "zope.python"
+            ]
+        );
+        let last = serve(&mut d, |_| drv("/nix/store/ct10.drv"));
+        assert_eq!(paths(&last), ["lhapdf.pdf_sets.CT10"]);
+        assert!(
+            d.next_batch(0).is_none(),
+            "zope.python is not entered again"
+        );
+        let w = d.finish();
+        assert_eq!(w.stats[0].entered_derivations, 2);
+        assert!(w.moved.is_empty(), "python was entered at its first path");
+        assert!(
+            w.roots
+                .iter()
+                .any(|r| r.attr_path == "lhapdf.pdf_sets.CT10")
+        );
+    }
+
+    #[test]
+    fn a_derivation_entered_under_a_later_path_moves_and_depth_still_bounds_it() {
+        let c = cells(2);
+        // One task a batch: strictly depth first, so deep.er.python comes before python.
+        let mut o = opts(1, 1);
+        o.max_depth = 4;
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        let python = || drv_with("/nix/store/py.drv", &["pkgs"]);
+        let outcome = |cell: usize, p: &[String]| match p.last().map_or("", String::as_str) {
+            "" if cell == 0 => set(&["deep", "python", "tower", "zope"]),
+            "" => set(&["deep", "zope"]),
+            "deep" => set(&["er"]),
+            "er" => set(&["python"]),
+            "tower" => set(&["a"]),
+            "a" => set(&["b"]),
+            "b" | "zope" => set(&["python"]),
+            "pkgs" => set(&["x"]),
+            "python" => python(),
+            _ => Outcome::Visited(Visit::Skip),
+        };
+        let mut seen = Vec::new();
+        while let Some(b) = d.next_batch(0) {
+            for t in &b.tasks {
+                seen.push((b.cell, t.path.join(".")));
+                d.apply(t.id, outcome(b.cell, &t.path), Duration::ZERO);
+            }
+        }
+        seen.retain(|(_, p)| p.contains('.'));
+        seen.sort();
+        // Each cell enters python first as deep.er.python; its finds belong to python in
+        // cell 0 and to zope.python in cell 1, its shortest paths there. tower.a.b.python is
+        // too deep to enter, deep.er.python.pkgs too deep to expand.
+        let want = [
+            (0, "deep.er"),
+            (0, "deep.er.python"),
+            (0, "deep.er.python.pkgs"),
+            (0, "tower.a"),
+            (0, "tower.a.b"),
+            (0, "tower.a.b.python"),
+            (0, "zope.python"),
+            (1, "deep.er"),
+            (1, "deep.er.python"),
+            (1, "deep.er.python.pkgs"),
+            (1, "zope.python"),
+        ];
+        assert_eq!(seen, want.map(|(c, p)| (c, p.to_owned())));
+        let w = d.finish();
+        let v = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
+        let moved = |cell, to: &str| Moved {
+            cell,
+            from: v("deep.er.python"),
+            to: v(to),
+        };
+        assert_eq!(w.moved, [moved(0, "python"), moved(1, "zope.python")]);
+        assert_eq!((w.stats[0].depth_pruned, w.stats[1].depth_pruned), (2, 1));
+        assert_eq!(
+            (
+                w.stats[0].entered_derivations,
+                w.stats[1].entered_derivations
+            ),
+            (1, 1)
+        );
     }
 }

@@ -38,4 +38,6 @@ in
   bin-tool = callPackage ../bin { };
 
   tex = callPackage ../tex { };
+
+  physics = callPackage ../physics { };
 }

@@ -1,0 +1,99 @@
+//! Walking into derivations. A derivation is an attribute set too: what mkDerivation's
+//! `passthru` hangs on it (`lhapdf.pdf_sets`, a package set as `python.pkgs`, `foo.tests`) is
+//! reachable from nowhere else, so the walk enters the attributes the harness names (not its
+//! outputs, its arguments or what every derivation carries: see `own` in visit.nix).
+//!
+//! A derivation is entered once per cell, at the first path it is found under: the same
+//! derivation hangs under hundreds of paths (every Python package carries its interpreter), and
+//! entering each would repeat the same attributes hundreds of times. Which path comes first
+//! depends on the workers' timing, so at the end what was found below it is moved below the
+//! shortest path (then the first by name) the derivation was found under ([`Moved`]): the
+//! outputs do not depend on the order.
+use super::{Dispatcher, TaskId};
+use crate::scan::record::TaskKey;
+use crate::scan::walk::is_pruned;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+/// What is below `from` in `cell` belongs below `to`: the derivation entered at `from` is the
+/// one at `to`, the first of its paths in the order of [`first`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Moved {
+    pub cell: usize,
+    pub from: Vec<String>,
+    pub to: Vec<String>,
+}
+
+/// The derivations entered so far, each by its cell and `.drv` path: where it was entered,
+/// and the first of the paths it was found under.
+#[derive(Default)]
+pub(super) struct Entered(HashMap<(usize, String), (Vec<String>, Vec<String>)>);
+
+impl Entered {
+    /// Where what was found below a derivation entered under one path goes: the first path
+    /// it was found under, where that is another.
+    pub(super) fn moved(&self) -> Vec<Moved> {
+        let mut moved: Vec<Moved> = self
+            .0
+            .iter()
+            .filter(|(_, (at, best))| at != best)
+            .map(|(&(cell, _), (at, best))| Moved {
+                cell,
+                from: at.clone(),
+                to: best.clone(),
+            })
+            .collect();
+        moved.sort_by(|a, b| (a.cell, &a.from).cmp(&(b.cell, &b.from)));
+        moved
+    }
+}
+
+/// Shorter paths first, then by their names.
+fn first(a: &[String], b: &[String]) -> bool {
+    (a.len(), a) < (b.len(), b)
+}
+
+/// A name under a derivation the walk does not enter: those pruned in any set, but `pkgs`,
+/// which under a derivation is the package set it belongs to (`python.pkgs`, `emacs.pkgs`),
+/// compared with the sets already walked like any other large set.
+fn pruned(name: &str) -> bool {
+    name != "pkgs" && is_pruned(name)
+}
+
+impl Dispatcher<'_> {
+    /// Queues the attributes `attrs` of the derivation `drv_path` that task `id` found, unless
+    /// the cell has entered it under another path already or the walk is as deep as it goes.
+    pub(super) fn descend(&mut self, id: TaskId, drv_path: String, attrs: Vec<String>) {
+        if attrs.is_empty() {
+            return;
+        }
+        let task = &self.tasks[id as usize];
+        let (cell, path) = (task.key.cell, task.key.path.clone());
+        // Too deep here, it may still be entered where it is found nearer the top.
+        if path.len() >= self.opts.max_depth {
+            self.walked.stats[cell].depth_pruned += 1;
+            self.walked.pruned.push((cell, path, false));
+            return;
+        }
+        match self.entered.0.entry((cell, drv_path)) {
+            Entry::Occupied(mut e) => {
+                let best = &mut e.get_mut().1;
+                if first(&path, best) {
+                    *best = path;
+                }
+                return;
+            }
+            Entry::Vacant(e) => {
+                e.insert((path.clone(), path.clone()));
+            }
+        }
+        self.walked.stats[cell].entered_derivations += 1;
+        let ancestry = task.ancestry.clone();
+        for name in attrs.into_iter().filter(|n| !pruned(n)) {
+            let mut child = path.clone();
+            child.push(name);
+            let child = self.enqueue(TaskKey::visit(cell, child));
+            self.tasks[child as usize].ancestry = ancestry.clone();
+        }
+    }
+}
