@@ -29,6 +29,9 @@ pub struct Site {
     /// (`let boxmaker = fetchurl …; in … optionalString stdenv.isDarwin "${boxmaker}"`).
     pub let_name: Option<String>,
     pub uses: Vec<Vec<Cond>>,
+    /// Where the attribute set holding it starts in its file: two digests of one set
+    /// (`sha256` and `md5` of libreoffice's sources) are one source.
+    pub set: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,6 +183,8 @@ fn site(node: &SyntaxNode, lines: &Lines, body: Option<&ast::Expr>, f: &mut File
         .and_then(|a| a.parent())
         .unwrap_or_else(|| node.clone());
     let c = context::context(&holder);
+    let set = (holder.kind() == SyntaxKind::NODE_ATTR_SET)
+        .then(|| u32::from(holder.text_range().start()));
     f.sites.push(Site {
         line: lines.of(usize::from(node.text_range().start()) + skip),
         attr,
@@ -190,6 +195,7 @@ fn site(node: &SyntaxNode, lines: &Lines, body: Option<&ast::Expr>, f: &mut File
         entry: context::entry(node, body),
         let_name: c.let_name,
         uses: Vec::new(),
+        set,
     });
 }
 
@@ -275,7 +281,12 @@ fn alias_target(value: &ast::Expr) -> Option<(Vec<String>, bool)> {
         } else if name == "override" {
             f
         } else {
-            let r = reference(&f)?;
+            // A call of a function bound beside it, also through the set itself
+            // (all-packages.nix's `oraclejdk8 = pkgs.oraclejdk8distro true false`).
+            let mut r = reference(&f)?;
+            if r.len() == 2 && (r[0] == "pkgs" || r[0] == "self") {
+                r.remove(0);
+            }
             return (r.len() == 1).then_some((r, true));
         };
     }

@@ -85,6 +85,17 @@ impl<'a> Failed<'a> {
                     }
                 }
             }
+            // The name its file is called under, below the same top-level name by a way the
+            // chains do not follow (`haskell.packagesFun.urlencoded` is owned by a function
+            // that `haskell.packages_ghc784` and each of its variants call).
+            if let [first, .., last] = o.as_slice() {
+                for &i in self.by_last.get(last).into_iter().flatten() {
+                    let p = attrpath::parse(&self.failures[i].attr_path);
+                    if p.first() == Some(first) && p.len() > 1 {
+                        found.insert(i);
+                    }
+                }
+            }
         }
         let failures: Vec<&Failure> = found.into_iter().map(|i| &self.failures[i]).collect();
         let cells = failures

@@ -20,7 +20,9 @@ impl<'a> Neighbours<'a> {
         }
     }
 
-    /// The files around `file`: those importing it and those below its directory.
+    /// The files around `file`: those importing it and those below its directory. Not `file`
+    /// itself: texlive's pkgs.nix names its packages in each other's `deps`, yet what only
+    /// their `pkgs` lists hold is reached by no attribute.
     fn around(&self, file: &str) -> Vec<&'a str> {
         let dir = file
             .rsplit_once('/')
@@ -42,7 +44,9 @@ impl<'a> Neighbours<'a> {
     }
 
     /// Whether a file around `file` names `key` (as an identifier, an attribute name or a
-    /// whole string).
+    /// whole string) other than where an attribute is bound to it: node-packages' `sources`
+    /// set binds every source, and only `sources."x"` in a package's dependencies uses one;
+    /// node-packages-v4.nix beside it binds the same names.
     pub fn name(&self, file: &str, key: &str) -> bool {
         let mut words = self.words.borrow_mut();
         self.around(file).into_iter().any(|f| {
@@ -57,14 +61,72 @@ impl<'a> Neighbours<'a> {
         let Ok(text) = std::fs::read_to_string(self.tree.root.join(file)) else {
             return HashSet::new();
         };
-        rnix::tokenize(&text)
+        let tokens: Vec<(SyntaxKind, &str)> = rnix::tokenize(&text)
             .filter(|t| {
+                !matches!(
+                    t.0,
+                    SyntaxKind::TOKEN_WHITESPACE
+                        | SyntaxKind::TOKEN_COMMENT
+                        | SyntaxKind::TOKEN_STRING_START
+                        | SyntaxKind::TOKEN_STRING_END
+                )
+            })
+            .collect();
+        let bound = |i: usize| {
+            tokens
+                .get(i + 1)
+                .is_some_and(|t| t.0 == SyntaxKind::TOKEN_ASSIGN)
+        };
+        tokens
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| {
                 matches!(
                     t.0,
                     SyntaxKind::TOKEN_IDENT | SyntaxKind::TOKEN_STRING_CONTENT
-                )
+                ) && !bound(*i)
             })
-            .map(|t| t.1.to_owned())
+            .map(|(_, t)| t.1.to_owned())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_counts_where_it_is_used_not_where_it_is_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            (
+                "default.nix",
+                "{ a = import ./set/srcs.nix; b = import ./set/pkg.nix; }",
+            ),
+            (
+                "set/srcs.nix",
+                r#"{ sources = { "used-1.0" = 1; "alone-1.0" = 2; "inner-1.0" = 3; };
+                    app = [ sources."inner-1.0" ]; }"#,
+            ),
+            ("set/pkg.nix", r#"{ deps = [ "used-1.0" ]; }"#),
+            // A sibling binding the same names (node-packages-v4.nix beside v6).
+            ("set/other.nix", r#"{ "alone-1.0" = 4; }"#),
+        ];
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let tree = crate::coverage::tree::analyse(dir.path()).unwrap();
+        let n = Neighbours::new(&tree);
+        assert!(
+            n.name("set/srcs.nix", "used-1.0"),
+            "named by a file beside it"
+        );
+        assert!(
+            !n.name("set/srcs.nix", "inner-1.0"),
+            "its own file is not around it"
+        );
+        assert!(!n.name("set/srcs.nix", "alone-1.0"), "only ever bound");
     }
 }

@@ -1,5 +1,6 @@
 //! Coverage of one run: every hash literal of the tree, reached or not, and why not. What the
 //! coverage files (`outputs::coverage`) are written from.
+use super::facts::Site;
 use super::reasons::{Judge, Reason, Why};
 use super::scan::{Reached, Run};
 use super::tree::Tree;
@@ -13,6 +14,15 @@ pub struct SiteCoverage {
     /// The attribute it is written as (`sha256`, `md5` …), `""` for none.
     pub attr: String,
     pub unreached: Option<Why>,
+    /// Reached as another digest of a source a FOD has: that digest (SRI).
+    pub twin: Option<String>,
+}
+
+impl SiteCoverage {
+    /// The digest a FOD that reaches it has: its own, or its twin's.
+    pub fn fod_hash(&self) -> &str {
+        self.twin.as_deref().unwrap_or(&self.hash)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,20 +79,31 @@ pub fn assess(tree: &Tree, reached: &Reached, run: &Run) -> Coverage {
         if facts.sites.is_empty() {
             continue;
         }
+        let systems: Vec<_> = facts
+            .sites
+            .iter()
+            .map(|site| reached.systems_of(&site.digest))
+            .collect();
+        let hits: Vec<bool> = systems
+            .iter()
+            .map(|s| {
+                s.as_ref()
+                    .is_some_and(|s| s.iter().any(|x| run.systems.iter().any(|r| r == x)))
+            })
+            .collect();
+        let twins = twins(&facts.sites, &hits);
         let mut sites: Vec<SiteCoverage> = facts
             .sites
             .iter()
-            .map(|site| {
-                let systems = reached.systems_of(&site.digest);
-                let hit = systems
-                    .as_ref()
-                    .is_some_and(|s| s.iter().any(|x| run.systems.iter().any(|r| r == x)));
-                SiteCoverage {
-                    line: site.line,
-                    hash: site.digest.sri(),
-                    attr: site.attr.clone(),
-                    unreached: (!hit).then(|| judge.why(file, site, systems)),
-                }
+            .zip(systems)
+            .zip(twins)
+            .enumerate()
+            .map(|(i, ((site, systems), twin))| SiteCoverage {
+                line: site.line,
+                hash: site.digest.sri(),
+                attr: site.attr.clone(),
+                unreached: (!hits[i] && twin.is_none()).then(|| judge.why(file, site, systems)),
+                twin: twin.map(|t| facts.sites[t].digest.sri()),
             })
             .collect();
         sites.sort_by(|a, b| (a.line, &a.hash).cmp(&(b.line, &b.hash)));
@@ -92,4 +113,26 @@ pub fn assess(tree: &Tree, reached: &Reached, run: &Run) -> Coverage {
         });
     }
     Coverage { files }
+}
+
+/// The literals reached as another digest of a source a FOD has: a set holding a reached
+/// literal and one of another algorithm describes one file twice (`sha256` and `md5` of each
+/// entry of libreoffice's sources; fetchurl takes the first, the md5 names the file in its
+/// build).
+fn twins(sites: &[Site], hits: &[bool]) -> Vec<Option<usize>> {
+    let reached: Vec<(usize, u32, &str)> = (0..sites.len())
+        .filter(|&i| hits[i])
+        .filter_map(|i| Some((i, sites[i].set?, sites[i].digest.algo.as_str())))
+        .collect();
+    sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let set = s.set.filter(|_| !hits[i])?;
+            reached
+                .iter()
+                .find(|&&(_, r, algo)| r == set && algo != s.digest.algo)
+                .map(|&(t, _, _)| t)
+        })
+        .collect()
 }

@@ -159,11 +159,17 @@ impl Tree {
         }
         while let Some(file) = queue.pop_front() {
             let mine = owners[&file].clone();
-            for r in &self.files[&file].refs {
+            let f = &self.files[&file];
+            for r in &f.refs {
                 let targets: Vec<String> = self.targets(r).cloned().collect();
+                let chains = called_as(f, &r.chain);
                 for t in targets {
                     let theirs = owners.entry(t.clone()).or_default();
-                    if add_owners(theirs, &mine, &r.chain) {
+                    let mut added = false;
+                    for chain in &chains {
+                        added |= add_owners(theirs, &mine, chain);
+                    }
+                    if added {
                         queue.push_back(t);
                     }
                 }
@@ -211,6 +217,22 @@ impl Tree {
     }
 }
 
+/// The chains a reference of `f` is reached under: its own, and where it sits in a function
+/// bound beside the bindings that call it, theirs (beam-packages.nix's `packagesWith = erlang:
+/// callPackage ../development/beam-modules …` and `packages.erlangR19 = packagesWith …`).
+fn called_as(f: &FileFacts, chain: &[String]) -> Vec<Vec<String>> {
+    let mut out = vec![chain.to_vec()];
+    let Some(first) = chain.first().filter(|n| f.functions.contains(n)) else {
+        return out;
+    };
+    let calls = f
+        .aliases
+        .iter()
+        .filter(|a| a.call && a.target == [first.clone()]);
+    out.extend(calls.map(|a| [a.bound.as_slice(), &chain[1..]].concat()));
+    out
+}
+
 /// Adds `chain` below each of `from` to `to`, keeping the shortest `MAX_OWNERS`; whether
 /// anything changed.
 fn add_owners(to: &mut Vec<Vec<String>>, from: &[Vec<String>], chain: &[String]) -> bool {
@@ -256,11 +278,13 @@ mod tests {
                 ("default.nix", "import ./top.nix"),
                 (
                     "top.nix",
-                    "{ foo = callPackage ./foo { }; py = import ./set.nix; py3 = py; }",
+                    "{ foo = callPackage ./foo { }; py = import ./set.nix; py3 = py; \
+                     gen = v: import ./gen.nix v; sets = { a = gen 1; b = pkgs.gen 2; }; }",
                 ),
                 ("foo/default.nix", "{ }: { src = import ./sources.nix; }"),
                 ("foo/sources.nix", "[ ]"),
                 ("set.nix", "{ bar = 1; }"),
+                ("gen.nix", "v: { }"),
                 ("dead.nix", "import ./foo"),
             ],
         );
@@ -272,6 +296,7 @@ mod tests {
                 "default.nix",
                 "foo/default.nix",
                 "foo/sources.nix",
+                "gen.nix",
                 "set.nix",
                 "top.nix"
             ]
@@ -281,6 +306,8 @@ mod tests {
             [vec!["foo".to_owned(), "src".to_owned()]]
         );
         assert_eq!(t.owners_of("set.nix"), [vec!["py".to_owned()]]);
+        let v = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
+        assert_eq!(t.owners_of("gen.nix"), [v("gen"), v("sets.a"), v("sets.b")]);
         assert_eq!(t.aliases[&vec!["py3".to_owned()]], ["py"]);
         assert!(t.importers["foo/default.nix"].contains("dead.nix"));
     }

@@ -55,6 +55,29 @@ pub fn into<'a>(tree: &'a Tree, file: &str) -> Vec<Way<'a>> {
         .collect()
 }
 
+/// Whether every way into `file` from a live file is false under `system`: a condition on it
+/// false there, or, up to `depth` files up, every way into the importing file false there too
+/// (stdenv imports bootstrap/armv6l.nix only `if system == "armv6l-linux"`, and armv6l.nix
+/// imports armv5tel.nix whatever the system).
+pub fn into_false(tree: &Tree, file: &str, system: &str, depth: usize) -> bool {
+    let mut importers = tree
+        .importers
+        .get(file)
+        .into_iter()
+        .flatten()
+        .filter(|i| tree.live.contains(*i))
+        .peekable();
+    importers.peek().is_some()
+        && importers.all(|i| {
+            let facts = &tree.files[i];
+            let refs = facts.refs.iter().filter(|r| r.target == file);
+            let ways: Vec<Way> = refs
+                .flat_map(|r| ways(facts, &r.guards, &r.let_name, &r.uses))
+                .collect();
+            all_false(&ways, system) || (depth > 0 && into_false(tree, i, system, depth - 1))
+        })
+}
+
 /// Whether every way has a condition false under `system`.
 pub fn all_false(ways: &[Way], system: &str) -> bool {
     !ways.is_empty()

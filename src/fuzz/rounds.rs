@@ -117,25 +117,25 @@ fn drop_missed_starts(cells: &[Cell], findings: &mut Findings) {
     });
 }
 
-/// The literals reached in `after` that were not in `before`, as `file:line` with their
-/// digest (SRI).
+/// The literals reached in `after` that were not in `before`, as `file:line` with the digest
+/// (SRI) of the FOD that reaches each (its own, or its twin's: see `SiteCoverage::twin`).
 pub fn gained(before: &Coverage, after: &Coverage) -> Vec<(String, String)> {
-    let reached = |c: &Coverage| -> std::collections::HashSet<(String, u32, String)> {
+    let reached = |c: &Coverage| -> HashMap<(String, u32, String), String> {
         c.files
             .iter()
             .flat_map(|f| {
-                f.sites
-                    .iter()
-                    .filter(|s| s.unreached.is_none())
-                    .map(|s| (f.file.clone(), s.line, s.hash.clone()))
+                f.sites.iter().filter(|s| s.unreached.is_none()).map(|s| {
+                    let key = (f.file.clone(), s.line, s.hash.clone());
+                    (key, s.fod_hash().to_owned())
+                })
             })
             .collect()
     };
     let old = reached(before);
     let mut out: Vec<(String, String)> = reached(after)
         .into_iter()
-        .filter(|k| !old.contains(k))
-        .map(|(file, line, hash)| (format!("{file}:{line}"), hash))
+        .filter(|(k, _)| !old.contains_key(k))
+        .map(|((file, line, _), fod)| (format!("{file}:{line}"), fod))
         .collect();
     out.sort();
     out
