@@ -19,6 +19,9 @@ pub struct Context {
     pub eval_fetch: bool,
     /// The innermost `let` binding around (`boxmaker` of `let boxmaker = fetchurl …;`).
     pub let_name: Option<String>,
+    /// That binding's value is the set whose member the chain starts with
+    /// (`let sources = { "x-1.0" = …; };`).
+    pub let_member: bool,
 }
 
 /// The functions that keep their last argument only when the first is true.
@@ -55,6 +58,7 @@ pub fn context(node: &SyntaxNode) -> Context {
                     c.let_name = ast::AttrpathValue::cast(parent.clone())
                         .and_then(|b| attrpath_names(&b.attrpath()?))
                         .and_then(|n| n.into_iter().next());
+                    c.let_member = child.kind() == SyntaxKind::NODE_ATTR_SET && !c.chain.is_empty();
                 }
                 binding(&parent, &mut c.chain)
             }
@@ -215,6 +219,7 @@ mod tests {
                     HERE else 2; p = lib.optional withX THERE; }; b = builtins.fetchurl { u = EVAL; }; }";
         let (c, _) = at(text, "HERE");
         assert_eq!(c.chain, ["foo", "src"]);
+        assert!(!c.let_member);
         assert_eq!(c.guards, [Cond::SystemIs("isDarwin".into())]);
         let (c, _) = at(text, "THERE");
         assert_eq!(c.guards, [Cond::Name("withX".into())]);
@@ -223,6 +228,13 @@ mod tests {
         // passthru's members are the derivation's own attributes.
         let text = "{ lhapdf = mk { passthru = { pdf_sets = { CT10 = HERE; }; }; }; }";
         assert_eq!(at(text, "HERE").0.chain, ["lhapdf", "pdf_sets", "CT10"]);
+        // A member of a set a `let` binds, and one of a set given to a call there.
+        let text = "let s = { x = { src = HERE; }; }; o = f { y = THERE; }; in s";
+        let (c, _) = at(text, "HERE");
+        assert_eq!((c.let_name.as_deref(), c.let_member), (Some("s"), true));
+        assert_eq!(c.chain, ["x", "src"]);
+        let (c, _) = at(text, "THERE");
+        assert_eq!((c.let_name.as_deref(), c.let_member), (Some("o"), false));
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct Site {
     /// The `let` binding it is written in, and the conditions over each use of that name
     /// (`let boxmaker = fetchurl …; in … optionalString stdenv.isDarwin "${boxmaker}"`).
     pub let_name: Option<String>,
+    /// Its chain starts with a member of the set that `let` binding is (see `Context`).
+    pub let_member: bool,
     pub uses: Vec<Vec<Cond>>,
     /// Where the attribute set holding it starts in its file: two digests of one set
     /// (`sha256` and `md5` of libreoffice's sources) are one source.
@@ -194,6 +196,7 @@ fn site(node: &SyntaxNode, lines: &Lines, body: Option<&ast::Expr>, f: &mut File
         eval_fetch: c.eval_fetch,
         entry: context::entry(node, body),
         let_name: c.let_name,
+        let_member: c.let_member,
         uses: Vec::new(),
         set,
     });

@@ -57,6 +57,15 @@ impl<'a> Neighbours<'a> {
         })
     }
 
+    /// Whether `file` itself names `key` other than where it is bound.
+    pub fn named_in(&self, file: &str, key: &str) -> bool {
+        let mut words = self.words.borrow_mut();
+        words
+            .entry(file.to_owned())
+            .or_insert_with(|| self.read(file))
+            .contains(key)
+    }
+
     fn read(&self, file: &str) -> HashSet<String> {
         let Ok(text) = std::fs::read_to_string(self.tree.root.join(file)) else {
             return HashSet::new();
@@ -128,5 +137,7 @@ mod tests {
             "its own file is not around it"
         );
         assert!(!n.name("set/srcs.nix", "alone-1.0"), "only ever bound");
+        assert!(n.named_in("set/srcs.nix", "inner-1.0"));
+        assert!(!n.named_in("set/srcs.nix", "alone-1.0"));
     }
 }

@@ -250,11 +250,19 @@ impl<'a> Judge<'a> {
     }
 
     fn unused_entry(&self, file: &str, site: &Site) -> Option<Why> {
-        let key = site.entry.as_ref()?.key.as_deref()?;
-        if self.neighbours.name(file, key) {
+        if let Some(key) = site.entry.as_ref().and_then(|e| e.key.as_deref()) {
+            if self.neighbours.name(file, key) {
+                return None;
+            }
+            return why(Reason::UnusedEntry, key);
+        }
+        // A member of a set bound in a `let` that nothing names, around its file or in it
+        // (node-packages' `sources."is-windows-0.1.1"`, which no package's dependencies list).
+        let key = site.chain.first().filter(|_| site.let_member)?;
+        if self.neighbours.name(file, key) || self.neighbours.named_in(file, key) {
             return None;
         }
-        why(Reason::UnusedEntry, key)
+        why(Reason::UnusedEntry, key.as_str())
     }
 
     /// The last resort: the file (or one importing it) reads config keys no tried
