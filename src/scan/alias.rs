@@ -76,6 +76,8 @@ pub(crate) fn cell_of(cells: &[Cell], system: &str, config: &str) -> Option<usiz
 
 /// Moves every root and failure below a derivation entered under one path below the path it
 /// belongs to ([`Moved`]), the deepest first: a derivation entered inside another moves with it.
+/// Each path is looked up by its prefixes (a default matrix has a million roots and thousands of
+/// derivations entered).
 pub fn relocate(
     moved: &[Moved],
     cells: &[Cell],
@@ -85,17 +87,27 @@ pub fn relocate(
     if moved.is_empty() {
         return;
     }
-    let mut moved: Vec<&Moved> = moved.iter().collect();
-    moved.sort_by_key(|m| std::cmp::Reverse(m.from.len()));
+    let mut by_cell: HashMap<usize, HashMap<&[String], &[String]>> = HashMap::new();
+    for m in moved {
+        by_cell
+            .entry(m.cell)
+            .or_default()
+            .insert(m.from.as_slice(), m.to.as_slice());
+    }
     let place = |attr: &mut String, system: &str, config: &str| {
-        let cell = cell_of(cells, system, config);
+        let Some(moves) = cell_of(cells, system, config).and_then(|c| by_cell.get(&c)) else {
+            return;
+        };
         let mut path = attrpath::parse(attr);
-        let mut changed = false;
-        for m in moved.iter().filter(|m| Some(m.cell) == cell) {
-            if let Some(rest) = below(&path, &m.from).filter(|r| !r.is_empty()) {
-                path = [m.to.as_slice(), rest].concat();
-                changed = true;
-            }
+        let (mut below, mut changed) = (path.len(), false);
+        // The longest prefix first; after a move, only prefixes no longer than the one moved
+        // (a bounded number of times: moves cannot chain for ever).
+        for _ in 0..16 {
+            let Some(l) = (1..below).rev().find(|&l| moves.contains_key(&path[..l])) else {
+                break;
+            };
+            path = [moves[&path[..l]], &path[l..]].concat();
+            (below, changed) = (l + 1, true);
         }
         if changed {
             *attr = attrpath::show(&path);
