@@ -125,6 +125,24 @@ pub enum Command {
     /// Exits 0 when every FOD is ok, mirrored or unchecked; 1 when some are dead, mismatched
     /// or unknown; 2 on bad input.
     Check(CheckArgs),
+    /// Build the offline site: every FOD of a finished scan copied into a binary cache on disk
+    /// (SITE: nix-cache-info, <hash>.narinfo, nar/…) and a hashed mirror beside it
+    /// (SITE/<algo>/<hash>, the plain files of flat outputs), so that a Nix with no network
+    /// realises them from the site alone (`substituters = file://SITE`, `hashed-mirrors`).
+    ///
+    /// Each FOD, the ones most attributes reach first: already in the site (a second run fetches
+    /// nothing it holds); else copied from a --cache (narinfo, NAR as compressed there,
+    /// signatures kept); else downloaded from its own urls, `mirror://` expanded, and checked
+    /// against its hash (plain files, executable ones, nixpkgs' fetchzip archives); else, with
+    /// --build, realised with the local Nix in the scan's private store. Everything is written
+    /// below SITE/.tmp and renamed into place, the narinfo last: an interrupted run, a truncated
+    /// download, a hash mismatch or a full disk leaves no partial file.
+    ///
+    /// Writes SITE/mirror.jsonl (every FOD: status cache, url, built, present, or why it is
+    /// missing: dead, hash-mismatch, needs-build, manual, over-budget, build-failed, disk-full)
+    /// and SITE/missing.txt. Exits 0 when the run completed, 1 when the disk filled up (run it
+    /// again after freeing room), 2 on bad input.
+    Mirror(MirrorArgs),
     /// What a Nix binary cache holds of a finished scan, in bytes: narinfo FileSize (the
     /// compressed download) and NarSize (unpacked) summed for the sources (store-paths), the
     /// other outputs (closure-paths without store-paths) and both; per system when the scan
@@ -218,6 +236,49 @@ pub struct CheckArgs {
     /// again. 0 asks everything.
     #[arg(long, value_name = "DURATION", default_value = "1d", value_parser = parse_duration)]
     pub max_age: u64,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct MirrorArgs {
+    /// The scan's output directory (fods.jsonl, and the .drv files in DIR/.store).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Where the site is written (made when missing, added to when there). Default: DIR/site.
+    #[arg(long, value_name = "SITE")]
+    pub site: Option<PathBuf>,
+    /// A binary cache to copy from before fetching upstream (e.g. https://cache.nixos.org, or
+    /// file:///mnt/cache). Repeatable, asked in order.
+    #[arg(long = "cache", value_name = "URL")]
+    pub caches: Vec<String>,
+    /// Realise with the local Nix what no cache and no url gives (git, svn and hg checkouts,
+    /// vendor hashes, dead urls). This builds: Nix then reaches the network.
+    #[arg(long)]
+    pub build: bool,
+    /// The most the site may hold (e.g. 500G); what does not fit is left out, the sources the
+    /// fewest attributes need first.
+    #[arg(long, value_name = "SIZE")]
+    pub max_size: Option<String>,
+    /// Sign every narinfo with this secret key (`nix-store --generate-binary-cache-key`).
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
+    /// Downloads at once, all hosts together.
+    #[arg(long, value_name = "N", default_value_t = 16,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
+    pub jobs: usize,
+    /// Downloads at once from one host (each host also gets at most one new request every
+    /// 50 ms).
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
+    pub per_host: usize,
+    /// Seconds to connect, to wait for an answer, and between two reads of a download.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Retries of a url after a timeout, a dropped connection, 429 or 5xx.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,

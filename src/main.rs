@@ -15,6 +15,7 @@ mod fuzz;
 mod graph;
 mod http;
 mod merge;
+mod mirror;
 mod missing;
 mod model;
 mod nix;
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
         cli::Command::Coverage(args) => coverage::command::coverage(args),
         cli::Command::Fuzz(args) => fuzz::fuzz(args),
         cli::Command::Check(args) => check::check(args),
+        cli::Command::Mirror(args) => mirror::mirror(args),
         cli::Command::Size(args) => size::size(args),
         cli::Command::Merge(args) => merge::merge(args),
     };

@@ -6,7 +6,7 @@ mod fetchzip;
 mod probe;
 mod report;
 mod results;
-mod target;
+pub(crate) mod target;
 mod unpack;
 mod verify;
 
@@ -77,7 +77,7 @@ pub fn check(args: CheckArgs) -> Result<()> {
 }
 
 /// Every FOD of fods.jsonl (sorted by outPath, as check.jsonl is) and what checking it means.
-fn read_targets(file: &Path, dir: &Path) -> Result<Vec<Target>> {
+pub(crate) fn read_targets(file: &Path, dir: &Path) -> Result<Vec<Target>> {
     let store = dir.join(".store");
     let store_root = store.is_dir().then_some(store.as_path());
     if store_root.is_none() {

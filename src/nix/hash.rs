@@ -196,7 +196,7 @@ impl std::io::Write for Hasher {
 }
 
 /// Standard base64 with padding, as SRI hashes use.
-fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -217,7 +217,7 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-fn from_base64(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn from_base64(s: &str) -> Option<Vec<u8>> {
     let val = |c: u8| -> Option<u32> {
         Some(match c {
             b'A'..=b'Z' => c - b'A',

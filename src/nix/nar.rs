@@ -25,6 +25,56 @@ pub fn dump_file(
     regular(contents, len, executable, w)
 }
 
+/// The contents of a NAR that holds one regular file, copied to `w`; `None` when the NAR holds
+/// anything else (a directory, a symlink). The inverse of [`dump_file`].
+pub fn read_file(r: &mut impl Read, w: &mut impl Write) -> io::Result<Option<u64>> {
+    for want in [&b"nix-archive-1"[..], b"(", b"type"] {
+        if read_string(r, 64)? != want {
+            return Err(io::Error::other("not a NAR"));
+        }
+    }
+    if read_string(r, 64)? != b"regular" {
+        return Ok(None);
+    }
+    let mut tag = read_string(r, 64)?;
+    if tag == b"executable" {
+        read_string(r, 0)?;
+        tag = read_string(r, 64)?;
+    }
+    if tag != b"contents" {
+        return Err(io::Error::other("not a NAR: no contents"));
+    }
+    let len = read_u64(r)?;
+    let copied = io::copy(&mut r.take(len), w)?;
+    if copied != len {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "NAR cut short",
+        ));
+    }
+    let mut padding = [0u8; 8];
+    r.read_exact(&mut padding[..((8 - len % 8) % 8) as usize])?;
+    Ok(Some(len))
+}
+
+fn read_u64(r: &mut impl Read) -> io::Result<u64> {
+    let mut b = [0u8; 8];
+    r.read_exact(&mut b)?;
+    Ok(u64::from_le_bytes(b))
+}
+
+/// A length-prefixed, padded string of at most `max` bytes.
+fn read_string(r: &mut impl Read, max: u64) -> io::Result<Vec<u8>> {
+    let len = read_u64(r)?;
+    if len > max {
+        return Err(io::Error::other("not a NAR: a tag too long"));
+    }
+    let mut s = vec![0u8; (len + (8 - len % 8) % 8) as usize];
+    r.read_exact(&mut s)?;
+    s.truncate(len as usize);
+    Ok(s)
+}
+
 fn node(path: &Path, w: &mut impl Write) -> io::Result<()> {
     let meta = std::fs::symlink_metadata(path)?;
     let kind = meta.file_type();
@@ -166,5 +216,23 @@ mod tests {
             dump_file(&mut &bytes[..10], 1000, false, &mut h).is_err(),
             "short"
         );
+    }
+    #[test]
+    fn a_file_back_out_of_its_nar() {
+        for (len, exec) in [(0usize, false), (5, true), (8, false), (1003, false)] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 13) as u8).collect();
+            let mut nar = Vec::new();
+            dump_file(&mut &bytes[..], len as u64, exec, &mut nar).unwrap();
+            let mut back = Vec::new();
+            let mut r = &nar[..];
+            assert_eq!(read_file(&mut r, &mut back).unwrap(), Some(len as u64));
+            assert_eq!(back, bytes);
+            assert!(read_file(&mut &nar[..nar.len() - 20], &mut Vec::new()).is_err());
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut nar = Vec::new();
+        dump_path(dir.path(), &mut nar).unwrap();
+        assert_eq!(read_file(&mut &nar[..], &mut Vec::new()).unwrap(), None);
+        assert!(read_file(&mut &b"garbage garbage garbage"[..], &mut Vec::new()).is_err());
     }
 }

@@ -251,6 +251,11 @@ impl Reader {
         self.current.as_ref().map(|(_, e)| e)
     }
 
+    /// The current line as written.
+    pub fn line(&self) -> Option<&str> {
+        self.current.as_ref().map(|(l, _)| l.as_str())
+    }
+
     /// Moves to the next line; a malformed or unsorted one is bad input naming file and line.
     pub fn advance(&mut self) -> Result<()> {
         let previous = self.current.take().map(|(_, f)| f.out_path);

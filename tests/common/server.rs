@@ -18,6 +18,9 @@ pub struct Response {
     pub delay: Duration,
     /// Close the connection without answering.
     pub hang_up: bool,
+    /// Send only this many bytes of the body (the Content-Length still says all of it), then
+    /// close: a download cut off.
+    pub cut: Option<usize>,
 }
 
 impl Response {
@@ -49,6 +52,11 @@ impl Response {
         self.delay = delay;
         self
     }
+
+    pub fn cut_at(mut self, n: usize) -> Response {
+        self.cut = Some(n);
+        self
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -64,6 +72,8 @@ pub struct Hit {
 struct State {
     routes: Mutex<HashMap<String, Vec<Response>>>,
     hits: Mutex<Vec<Hit>>,
+    /// Stopped: every connection is closed unanswered (and not recorded).
+    stopped: std::sync::atomic::AtomicBool,
     active: AtomicUsize,
     max_active: AtomicUsize,
 }
@@ -109,6 +119,11 @@ impl Server {
             .collect()
     }
 
+    /// From now on every connection is closed at once, unanswered: the origin is gone.
+    pub fn stop(&self) {
+        self.state.stopped.store(true, Ordering::SeqCst);
+    }
+
     /// The most requests it was answering at one time.
     pub fn max_active(&self) -> usize {
         self.state.max_active.load(Ordering::SeqCst)
@@ -116,6 +131,9 @@ impl Server {
 }
 
 fn answer(stream: TcpStream, state: &State) {
+    if state.stopped.load(Ordering::SeqCst) {
+        return;
+    }
     answer_via(stream, state, "");
 }
 
@@ -184,7 +202,8 @@ fn answer_via(stream: TcpStream, state: &State, origin: &str) {
         head += "\r\n";
         let _ = s.write_all(head.as_bytes());
         if method != "HEAD" {
-            let _ = s.write_all(&response.body);
+            let n = response.cut.unwrap_or(response.body.len());
+            let _ = s.write_all(&response.body[..n.min(response.body.len())]);
         }
         let _ = s.flush();
     }
