@@ -107,7 +107,7 @@ pub fn relocate(
                 break;
             };
             path = [moves[&path[..l]], &path[l..]].concat();
-            (below, changed) = (l + 1, true);
+            (below, changed) = ((l + 1).min(path.len()), true);
         }
         if changed {
             *attr = attrpath::show(&path);
@@ -278,6 +278,7 @@ mod tests {
             moved(0, "zope.python", "python"),
             moved(0, "zope.python.pkgs.six.env", "zope.python.six.env"),
             moved(1, "a", "b"),
+            moved(1, "a.b.c.d", "q"),
         ];
         let n = NodeIndex::new;
         let mut roots = vec![
@@ -287,6 +288,8 @@ mod tests {
             (reach("python.pkgs.numpy", "x"), n(1)),
             (reach("zope.pythonic", "x"), n(3)),
             (reach("zope.python.pkgs.numpy", "y"), n(1)),
+            // A long path moved to a short one, with a short rest.
+            (reach("a.b.c.d.e", "y"), n(4)),
         ];
         let mut failures = vec![Failure::new(
             reach("zope.python.tests", "x"),
@@ -306,6 +309,7 @@ mod tests {
             // A name that only begins alike, and another cell, stay.
             ("zope.pythonic", "x", 3),
             ("zope.python.pkgs.numpy", "y", 1),
+            ("q.e", "y", 4),
         ];
         assert_eq!(got, want.map(|(a, s, i)| (a.to_owned(), s, i)));
         assert_eq!(failures[0].attr_path, "python.tests");
