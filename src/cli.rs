@@ -143,6 +143,16 @@ pub enum Command {
     /// and SITE/missing.txt. Exits 0 when the run completed, 1 when the disk filled up (run it
     /// again after freeing room), 2 on bad input.
     Mirror(MirrorArgs),
+    /// What the nightly runs recorded with --history: trends (FODs, coverage, failures by kind,
+    /// dead urls and hash mismatches, run time), the FODs new and gone and the literals newly
+    /// unreached since the run before, and since when each dead url is dead.
+    ///
+    /// Prints a summary; --html writes a static page (plots drawn as SVG, nothing fetched when
+    /// viewed), --json everything as one document. With --fail-on, exits 1 when a condition
+    /// holds, for a nightly job: new-dead (a url dead that the check before found alive),
+    /// coverage-drop=POINTS, new-failure-kind, gone-fods. Exits 2 on bad input (a file that is
+    /// not a fodfuzz history, which is never written over).
+    Report(ReportArgs),
     /// What a Nix binary cache holds of a finished scan, in bytes: narinfo FileSize (the
     /// compressed download) and NarSize (unpacked) summed for the sources (store-paths), the
     /// other outputs (closure-paths without store-paths) and both; per system when the scan
@@ -236,9 +246,37 @@ pub struct CheckArgs {
     /// again. 0 asks everything.
     #[arg(long, value_name = "DURATION", default_value = "1d", value_parser = parse_duration)]
     pub max_age: u64,
+    /// Append this check to a history (a SQLite file, made when missing): each url's status
+    /// and since when it is dead, for `fodfuzz report`.
+    #[arg(long, value_name = "DB")]
+    pub history: Option<PathBuf>,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// The history (a SQLite file that scan, fuzz and check --history append to).
+    #[arg(value_name = "DB")]
+    pub db: PathBuf,
+    /// Write the page DIR/index.html.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// Print the whole report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when one of these holds (comma-separated): new-dead, coverage-drop=POINTS,
+    /// new-failure-kind, gone-fods.
+    #[arg(long, value_name = "LIST")]
+    pub fail_on: Option<String>,
+    /// First record this finished scan or fuzz directory (runs made without --history).
+    /// Repeatable, in order.
+    #[arg(long, value_name = "DIR")]
+    pub add: Vec<PathBuf>,
+    /// First record the check.jsonl of this directory. Repeatable, in order.
+    #[arg(long, value_name = "DIR")]
+    pub add_check: Vec<PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -329,6 +367,10 @@ pub struct FuzzArgs {
     /// are kept: the corpus is tried first).
     #[arg(long)]
     pub force: bool,
+    /// Append this run, when it completes, to a history (a SQLite file, made when missing):
+    /// its counts, FODs, failures and unreached literals, for `fodfuzz report`.
+    #[arg(long, value_name = "DB")]
+    pub history: Option<PathBuf>,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
@@ -469,6 +511,10 @@ pub struct ScanArgs {
     /// Replace an earlier scan's outputs in DIR (its private store is kept and reused).
     #[arg(long)]
     pub force: bool,
+    /// Append this run, when it completes, to a history (a SQLite file, made when missing):
+    /// its counts, FODs, failures and unreached literals, for `fodfuzz report`.
+    #[arg(long, value_name = "DB")]
+    pub history: Option<PathBuf>,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,

@@ -13,6 +13,7 @@ mod diff;
 mod error;
 mod fuzz;
 mod graph;
+mod history;
 mod http;
 mod merge;
 mod mirror;
@@ -67,6 +68,7 @@ fn main() -> ExitCode {
         cli::Command::Fuzz(args) => fuzz::fuzz(args),
         cli::Command::Check(args) => check::check(args),
         cli::Command::Mirror(args) => mirror::mirror(args),
+        cli::Command::Report(args) => history::report(args),
         cli::Command::Size(args) => size::size(args),
         cli::Command::Merge(args) => merge::merge(args),
     };

@@ -7,7 +7,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
 fn expected() -> Value {
     let text = std::fs::read_to_string(root().join("corpus/coverage/expected.json")).unwrap();
@@ -135,28 +134,6 @@ fn coverage_of_what_is_not_a_scan_is_bad_input() {
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
-}
-
-/// The report as headless Chromium renders it: `--dump-dom` of each page after it loaded.
-fn chromium(page: &Path) -> String {
-    let profile = tmp("chromium-profile");
-    let o = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium runs (apt-get install -y chromium; .ci/run installs it)");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
 }
 
 fn check_html(out: &Path) {

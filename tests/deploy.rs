@@ -230,3 +230,77 @@ fn containerfile_is_debian_with_nix_and_fodfuzz() {
     assert!(image.contains("ENTRYPOINT [\"fodfuzz\"]"));
     assert!(image.contains("USER fodfuzz"), "no root needed");
 }
+
+/// The nightly example runs as it is, twice, on a corpus tree: each night a scan and a check
+/// are recorded, the page is written, and the verdict is an exit status. Its systemd units start
+/// it with the settings it reads.
+#[test]
+fn the_nightly_job_runs_and_its_units_start_it() {
+    let script = root().join("deploy/nightly/nightly.sh");
+    let text = std::fs::read_to_string(&script).unwrap();
+    for line in text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("fodfuzz ") || l.contains("exec fodfuzz "))
+    {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let at = words.iter().position(|w| *w == "fodfuzz").unwrap();
+        let help =
+            String::from_utf8(run(fodfuzz().args([words[at + 1], "--help"])).stdout).unwrap();
+        for option in words.iter().filter(|w| w.starts_with("--")) {
+            assert!(
+                help.contains(option),
+                "fodfuzz {} has no {option}",
+                words[at + 1]
+            );
+        }
+    }
+    let work = tmp("nightly");
+    let night = || {
+        let bin = std::path::Path::new(env!("CARGO_BIN_EXE_fodfuzz"))
+            .parent()
+            .unwrap();
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+        run(std::process::Command::new(&script)
+            .env("PATH", path)
+            .env("TREE", root().join("corpus/aliases"))
+            .env("OUT", work.join("out"))
+            .env("DB", work.join("history.db"))
+            .env("PAGE", work.join("www")))
+    };
+    assert!(
+        night().status.success(),
+        "the first night has nothing to compare"
+    );
+    assert!(night().status.success(), "nothing regressed");
+    let o = run(fodfuzz()
+        .arg("report")
+        .arg(work.join("history.db"))
+        .arg("--json"));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kinds: Vec<&str> = r["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["scan", "check", "scan", "check"]);
+    assert!(work.join("www/index.html").is_file());
+
+    let unit =
+        std::fs::read_to_string(root().join("deploy/nightly/fodfuzz-nightly.service")).unwrap();
+    let exec = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .unwrap();
+    assert!(exec.ends_with("/nightly.sh"), "{exec}");
+    for var in ["TREE", "OUT", "DB", "PAGE", "FAIL_ON"] {
+        assert!(unit.contains(&format!("Environment={var}=")), "{var}");
+        assert!(
+            text.contains(&format!("${{{var}")),
+            "nightly.sh reads {var}"
+        );
+    }
+    let timer =
+        std::fs::read_to_string(root().join("deploy/nightly/fodfuzz-nightly.timer")).unwrap();
+    assert!(timer.contains("OnCalendar=") && timer.contains("WantedBy=timers.target"));
+}

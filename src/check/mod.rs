@@ -47,6 +47,9 @@ pub fn check(args: CheckArgs) -> Result<()> {
         .cache_file
         .clone()
         .unwrap_or_else(|| args.dir.join("check-cache.jsonl"));
+    if let Some(h) = &args.history {
+        crate::history::db::open(h)?;
+    }
     let results = Results::load(&cache_file, args.max_age)?;
     let targets = read_targets(&file, &args.dir)?;
     let client = Client::new(http::Config {
@@ -73,6 +76,9 @@ pub fn check(args: CheckArgs) -> Result<()> {
     results.save()?;
     let lines: Vec<Line> = outcomes.iter().map(|o| o.line.clone()).collect();
     write_file(&args.dir, "check.jsonl", |w| check_file::write(w, &lines))?;
+    if let Some(h) = &args.history {
+        crate::history::append(h, &args.dir, crate::history::record::Kind::Check)?;
+    }
     report::report(&args, &outcomes)
 }
 

@@ -82,7 +82,11 @@ pub fn fuzz(args: FuzzArgs) -> Result<()> {
         s.corpus_file.display(),
         p.out.display()
     );
-    end.map(|_| ())
+    end?;
+    match &args.history {
+        Some(h) => crate::history::append(h, &p.out, crate::history::record::Kind::Fuzz),
+        None => Ok(()),
+    }
 }
 
 /// The kept variations of an earlier search, cheap ones first (one round tries them all).
@@ -331,6 +335,7 @@ fn scan_args(a: &FuzzArgs) -> ScanArgs {
         shard: None,
         shard_index_env: None,
         shards: None,
+        history: a.history.clone(),
     }
 }
 

@@ -17,7 +17,7 @@ td,th{padding:2px 10px;text-align:left}th{background:#ddd}tr:nth-child(even){bac
 .hit{background:#cfc}.miss{background:#fcc}\
 .why{color:#a00;font-style:italic}";
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

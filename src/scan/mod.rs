@@ -95,7 +95,13 @@ pub fn scan(args: ScanArgs) -> Result<()> {
     }
     match finished.interrupted {
         Some(sig) => Err(Interrupted(sig).into()),
-        None => outdir::record_run(&p.out, &p.plan, counts.attributes, wall),
+        None => {
+            outdir::record_run(&p.out, &p.plan, counts.attributes, wall)?;
+            match &args.history {
+                Some(h) => crate::history::append(h, &p.out, crate::history::record::Kind::Scan),
+                None => Ok(()),
+            }
+        }
     }
 }
 
@@ -134,6 +140,16 @@ pub(crate) fn prepare(args: &ScanArgs) -> Result<Prepared> {
     let (max_memory, recycle_rss) = memory::limits(args, workers)?;
     let roots = args.roots.as_deref().map(outdir::read_roots).transpose()?;
     let shard = shard::Shard::from_args(args)?;
+    if let Some(h) = &args.history {
+        if shard.is_some() {
+            return Err(crate::error::bad(
+                "--history records a whole scan: record the merge (fodfuzz report DB --add MERGED_DIR)",
+            )
+            .into());
+        }
+        // A history that is not one is bad input before the scan, not after it.
+        crate::history::db::open(h)?;
+    }
     outdir::prepare(&args.out, args.resume, args.force)?;
     let out = args.out.canonicalize()?;
     let work = out.join(".fodfuzz");

@@ -81,3 +81,30 @@ pub fn fake_scan(name: &str, out: &Path) -> (Command, Tmp) {
     c.args(["--system", "x86_64-linux", "--config", "{}", "--quiet"]);
     (c, tree)
 }
+
+/// A page as headless Chromium renders it: `--dump-dom` after it loaded (and its scripts ran).
+pub fn chromium(page: &Path) -> String {
+    chromium_with(page, &["--dump-dom"])
+}
+
+/// Headless Chromium on a local page with `extra` arguments (`--dump-dom`, `--screenshot=…`).
+pub fn chromium_with(page: &Path, extra: &[&str]) -> String {
+    let profile = tmp("chromium-profile");
+    let o = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs (apt-get install -y chromium; .ci/run installs it)");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}

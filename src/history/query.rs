@@ -1,0 +1,226 @@
+//! What the history says: every run with its counts, and what changed since the run before the
+//! last (FODs new and gone, literals newly unreached, failure kinds new), urls dead and since
+//! when. `fodfuzz report` prints it as JSON, draws it as a page, and judges it (`--fail-on`).
+use anyhow::Result;
+use rusqlite::{Connection, params};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Run {
+    pub id: i64,
+    pub kind: String,
+    pub recorded: String,
+    pub tree: Option<String>,
+    pub revision: Option<String>,
+    pub nix: Option<String>,
+    pub systems: Vec<String>,
+    pub wall: Option<f64>,
+    pub attributes: Option<i64>,
+    pub fods: Option<i64>,
+    pub failures: Option<i64>,
+    pub literals: Option<i64>,
+    pub reached: Option<i64>,
+    /// reached / literals, in percent.
+    pub coverage: Option<f64>,
+    pub dead: Option<i64>,
+    pub mismatched: Option<i64>,
+    #[serde(rename = "failureKinds")]
+    pub failure_kinds: BTreeMap<String, i64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Fod {
+    #[serde(rename = "outPath")]
+    pub out_path: String,
+    pub name: String,
+    pub urls: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Site {
+    pub file: String,
+    pub line: i64,
+    pub hash: String,
+    pub reason: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DeadUrl {
+    #[serde(rename = "outPath")]
+    pub out_path: String,
+    pub url: String,
+    /// When the check that first found it dead (of the streak it is in) was recorded.
+    #[serde(rename = "deadSince")]
+    pub dead_since: String,
+    #[serde(rename = "deadSinceRun")]
+    pub dead_since_run: i64,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    pub runs: Vec<Run>,
+    /// The last scan or fuzz run, and the one before it.
+    pub latest: Option<i64>,
+    pub previous: Option<i64>,
+    #[serde(rename = "newFods")]
+    pub new_fods: Vec<Fod>,
+    #[serde(rename = "goneFods")]
+    pub gone_fods: Vec<Fod>,
+    #[serde(rename = "newlyUnreached")]
+    pub newly_unreached: Vec<Site>,
+    #[serde(rename = "newFailureKinds")]
+    pub new_failure_kinds: Vec<String>,
+    /// Dead in the last check, the longest dead first.
+    #[serde(rename = "deadUrls")]
+    pub dead_urls: Vec<DeadUrl>,
+    /// Dead in the last check and alive (or unchecked) in the one before.
+    #[serde(rename = "newDead")]
+    pub new_dead: Vec<DeadUrl>,
+}
+
+impl Report {
+    pub fn run(&self, id: Option<i64>) -> Option<&Run> {
+        self.runs.iter().find(|r| Some(r.id) == id)
+    }
+
+    /// Scan and fuzz runs, in order.
+    pub fn scans(&self) -> impl Iterator<Item = &Run> {
+        self.runs.iter().filter(|r| r.kind != "check")
+    }
+
+    pub fn checks(&self) -> impl Iterator<Item = &Run> {
+        self.runs.iter().filter(|r| r.kind == "check")
+    }
+}
+
+pub fn report(db: &Connection) -> Result<Report> {
+    let mut r = Report {
+        runs: runs(db)?,
+        ..Report::default()
+    };
+    let scans: Vec<i64> = r.scans().map(|s| s.id).collect();
+    r.latest = scans.last().copied();
+    r.previous = scans.len().checked_sub(2).map(|i| scans[i]);
+    if let (Some(l), Some(p)) = (r.latest, r.previous) {
+        r.new_fods = fods(db, "first_run = ?1", l)?;
+        r.gone_fods = fods(db, "last_run = ?1", p)?;
+        r.newly_unreached = newly_unreached(db, l)?;
+        let (now, before) = (r.run(Some(l)), r.run(Some(p)));
+        r.new_failure_kinds = now
+            .map(|n| n.failure_kinds.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|k| before.is_some_and(|b| b.failure_kinds.get(k).copied().unwrap_or(0) == 0))
+            .collect();
+    }
+    let checks: Vec<i64> = r.checks().map(|c| c.id).collect();
+    if let Some(&last) = checks.last() {
+        r.dead_urls = dead(db, "u.last_run = ?1", last)?;
+        if checks.len() >= 2 {
+            r.new_dead = dead(db, "u.last_run = ?1 AND u.dead_since = ?1", last)?;
+        }
+    }
+    Ok(r)
+}
+
+fn runs(db: &Connection) -> Result<Vec<Run>> {
+    let mut kinds: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut q = db.prepare("SELECT run, kind, count FROM failure_kinds")?;
+    for row in q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))? {
+        let (run, kind, n): (i64, String, i64) = row?;
+        kinds.entry(run).or_default().insert(kind, n);
+    }
+    let mut q = db.prepare(
+        "SELECT id, kind, recorded, tree, revision, nix, systems, wall, attributes, fods,
+                failures, literals, reached, dead, mismatched FROM runs ORDER BY id",
+    )?;
+    let rows = q.query_map([], |r| {
+        let systems: Option<String> = r.get(6)?;
+        let (literals, reached): (Option<i64>, Option<i64>) = (r.get(11)?, r.get(12)?);
+        Ok(Run {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            recorded: r.get(2)?,
+            tree: r.get(3)?,
+            revision: r.get(4)?,
+            nix: r.get(5)?,
+            systems: systems
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default(),
+            wall: r.get(7)?,
+            attributes: r.get(8)?,
+            fods: r.get(9)?,
+            failures: r.get(10)?,
+            literals,
+            reached,
+            coverage: literals
+                .zip(reached)
+                .filter(|(l, _)| *l > 0)
+                .map(|(l, r)| 100.0 * r as f64 / l as f64),
+            dead: r.get(13)?,
+            mismatched: r.get(14)?,
+            failure_kinds: BTreeMap::new(),
+        })
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let mut run = row?;
+        run.failure_kinds = kinds.remove(&run.id).unwrap_or_default();
+        out.push(run);
+    }
+    Ok(out)
+}
+
+fn fods(db: &Connection, cond: &str, run: i64) -> Result<Vec<Fod>> {
+    let mut q = db.prepare(&format!(
+        "SELECT out_path, name, urls FROM fods WHERE {cond} ORDER BY out_path"
+    ))?;
+    let rows = q.query_map([run], |r| {
+        let urls: String = r.get(2)?;
+        Ok(Fod {
+            out_path: r.get(0)?,
+            name: r.get(1)?,
+            urls: serde_json::from_str(&urls).unwrap_or_default(),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Unreached in `run` and not in the run before, in a file the run before had literals in.
+fn newly_unreached(db: &Connection, run: i64) -> Result<Vec<Site>> {
+    let mut q = db.prepare(
+        "SELECT s.file, s.line, s.hash, s.reason, s.detail FROM sites s
+         JOIN sites f ON f.file = s.file AND f.line = 0 AND f.hash = ''
+         WHERE s.line > 0 AND s.last_run = ?1 AND s.first_run = ?1 AND f.first_run < ?1
+         ORDER BY s.file, s.line",
+    )?;
+    let rows = q.query_map([run], |r| {
+        Ok(Site {
+            file: r.get(0)?,
+            line: r.get(1)?,
+            hash: r.get(2)?,
+            reason: r.get(3)?,
+            detail: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn dead(db: &Connection, cond: &str, run: i64) -> Result<Vec<DeadUrl>> {
+    let mut q = db.prepare(&format!(
+        "SELECT u.out_path, u.url, r.recorded, u.dead_since FROM urls u
+         JOIN runs r ON r.id = u.dead_since
+         WHERE u.status = 'dead' AND {cond} ORDER BY u.dead_since, u.url"
+    ))?;
+    let rows = q.query_map(params![run], |r| {
+        Ok(DeadUrl {
+            out_path: r.get(0)?,
+            url: r.get(1)?,
+            dead_since: r.get(2)?,
+            dead_since_run: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
