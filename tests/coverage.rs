@@ -165,3 +165,52 @@ fn check_html(out: &Path) {
         "{file}"
     );
 }
+
+/// Newer nixpkgs' idioms (corpus/modern): by-name packages are live files owned by their
+/// directory's name, an SRI hash and a vendorHash literal are reached, a structured-attributes
+/// fetch's url is read from `__json` for check, and the inner fixed output is not checkable
+/// from a download.
+#[test]
+fn modern_idioms_are_covered_and_checked() {
+    let dir = root().join("corpus/modern");
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let out = tmp("modern");
+    let o = run(fodfuzz()
+        .arg("scan")
+        .arg(&dir)
+        .arg("--out")
+        .arg(&out)
+        .args(["--system", "x86_64-linux", "--config", "{}", "-q"]));
+    assert!(o.status.success());
+    let cov = json(&out.join("coverage.json"));
+    assert_eq!(cov["literals"], want["coverage"]["literals"]);
+    assert_eq!(cov["reached"], want["coverage"]["reached"]);
+    let unreached: Vec<Value> = cov["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            f["unreached"].as_array().unwrap().iter().map(move |u| {
+                serde_json::json!({"file": f["file"], "line": u["line"], "reason": u["reason"], "detail": u["detail"]})
+            })
+        })
+        .collect();
+    assert_eq!(Value::Array(unreached), want["coverage"]["unreached"]);
+    let o = run(fodfuzz()
+        .arg("check")
+        .arg(&out)
+        .args(["--retries", "0", "--max-age", "0", "-q"]));
+    assert_eq!(o.status.code(), Some(1), "the loopback urls refuse");
+    let lines = jsonl(&out.join("check.jsonl"));
+    let by_name = |n: &str| lines.iter().find(|l| l["name"] == n).unwrap().clone();
+    assert_eq!(
+        by_name("structured-1.0.tar.gz")["url"],
+        "http://127.0.0.1:1/structured-1.0.tar.gz"
+    );
+    let vendor = by_name("go-tool-0.3-go-modules");
+    assert_eq!(
+        (vendor["status"].as_str(), vendor["reason"].as_str()),
+        (Some("unchecked"), Some("no url"))
+    );
+}

@@ -156,6 +156,12 @@ impl Tree {
         if self.files.contains_key(&self.entry) {
             owners.insert(self.entry.clone(), vec![Vec::new()]);
             queue.push_back(self.entry.clone());
+            // Newer nixpkgs calls every pkgs/by-name/<shard>/<name>/package.nix as the
+            // top-level `<name>`, found by readDir: no path names the file.
+            for (file, name) in self.files.keys().filter_map(|f| Some((f, by_name(f)?))) {
+                owners.insert(file.clone(), vec![vec![name.to_owned()]]);
+                queue.push_back(file.clone());
+            }
         }
         while let Some(file) = queue.pop_front() {
             let mine = owners[&file].clone();
@@ -214,6 +220,16 @@ impl Tree {
     /// The attribute chains a file is owned under, `[]` when it is not live.
     pub fn owners_of(&self, file: &str) -> &[Vec<String>] {
         self.owners.get(file).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The attribute a file of nixpkgs' by-name layout is: `<name>` of
+/// `pkgs/by-name/<two letters>/<name>/package.nix`.
+fn by_name(file: &str) -> Option<&str> {
+    let rest = file.strip_prefix("pkgs/by-name/")?;
+    match rest.split('/').collect::<Vec<_>>().as_slice() {
+        [shard, name, "package.nix"] if shard.len() == 2 => Some(name),
+        _ => None,
     }
 }
 
@@ -285,6 +301,12 @@ mod tests {
                 ("foo/sources.nix", "[ ]"),
                 ("set.nix", "{ bar = 1; }"),
                 ("gen.nix", "v: { }"),
+                (
+                    "pkgs/by-name/he/hello/package.nix",
+                    "{ }: { src = import ./data.nix; }",
+                ),
+                ("pkgs/by-name/he/hello/data.nix", "{ }"),
+                ("pkgs/by-name/he/stray.nix", "{ }"),
                 ("dead.nix", "import ./foo"),
             ],
         );
@@ -297,6 +319,8 @@ mod tests {
                 "foo/default.nix",
                 "foo/sources.nix",
                 "gen.nix",
+                "pkgs/by-name/he/hello/data.nix",
+                "pkgs/by-name/he/hello/package.nix",
                 "set.nix",
                 "top.nix"
             ]
@@ -308,6 +332,15 @@ mod tests {
         assert_eq!(t.owners_of("set.nix"), [vec!["py".to_owned()]]);
         let v = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
         assert_eq!(t.owners_of("gen.nix"), [v("gen"), v("sets.a"), v("sets.b")]);
+        assert_eq!(
+            t.owners_of("pkgs/by-name/he/hello/package.nix"),
+            [v("hello")]
+        );
+        assert_eq!(
+            t.owners_of("pkgs/by-name/he/hello/data.nix"),
+            [v("hello.src")]
+        );
+        assert!(!t.live.contains("pkgs/by-name/he/stray.nix"));
         assert_eq!(t.aliases[&vec!["py3".to_owned()]], ["py"]);
         assert!(t.importers["foo/default.nix"].contains("dead.nix"));
     }

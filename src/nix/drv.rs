@@ -117,12 +117,13 @@ impl Parts {
         p.lit(",")?;
         let args = p.list(|p| p.string())?;
         p.lit(",")?;
-        let env = p
+        let mut env: BTreeMap<String, String> = p
             .list(|p| p.tuple(2))?
             .into_iter()
             .map(|mut kv| (std::mem::take(&mut kv[0]), std::mem::take(&mut kv[1])))
             .collect();
         p.lit(")")?;
+        structured(&mut env);
         Ok(Parts {
             outputs,
             inputs,
@@ -152,6 +153,37 @@ impl Parts {
             (Some(one), None) => Some(one.clone()),
             _ => None,
         }
+    }
+}
+
+/// A derivation with `__structuredAttrs` keeps its attributes in one `__json` variable: each is
+/// also put in the environment as Nix would have put it without them (a list of strings
+/// space-separated, true as "1", false as ""), so that a fetch's url and mode read as any other.
+fn structured(env: &mut BTreeMap<String, String>) {
+    use serde_json::Value;
+    let Some(Ok(Value::Object(attrs))) = env.get("__json").map(|j| serde_json::from_str(j)) else {
+        return;
+    };
+    for (k, v) in attrs {
+        let text = match v {
+            Value::String(s) => s,
+            Value::Bool(b) => if b { "1" } else { "" }.to_owned(),
+            Value::Number(n) => n.to_string(),
+            Value::Null => String::new(),
+            Value::Array(items) => {
+                let words: Option<Vec<String>> = items
+                    .into_iter()
+                    .map(|i| match i {
+                        Value::String(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect();
+                let Some(words) = words else { continue };
+                words.join(" ")
+            }
+            Value::Object(_) => continue,
+        };
+        env.entry(k).or_insert(text);
     }
 }
 
@@ -261,6 +293,26 @@ mod tests {
         put(1, &whole[..20]);
         assert!(!is_whole(store, "/nix/store/x.drv"));
         assert!(read(store, "/nix/store/x.drv").is_err());
+    }
+
+    #[test]
+    fn structured_attributes_read_as_the_environment() {
+        let json = r#"{\"url\":\"http://x/a.tgz\",\"urls\":[\"http://m/1\",\"http://m/2\"],\"executable\":true,\"unpack\":false,\"n\":3,\"nested\":{\"a\":1},\"mixed\":[1,\"x\"]}"#;
+        let text = format!(
+            r#"Derive([("out","/nix/store/x","sha256","00")],[],[],"x86_64-linux","builtin:fetchurl",[],[("__json","{json}"),("name","x")])"#
+        );
+        let p = Parts::parse(&text).unwrap();
+        let get = |k: &str| p.env.get(k).map(String::as_str);
+        assert_eq!(get("url"), Some("http://x/a.tgz"));
+        assert_eq!(get("urls"), Some("http://m/1 http://m/2"));
+        assert_eq!(
+            (get("executable"), get("unpack"), get("n")),
+            (Some("1"), Some(""), Some("3"))
+        );
+        assert_eq!(
+            (get("nested"), get("mixed"), get("name")),
+            (None, None, Some("x"))
+        );
     }
 
     /// Writes `parts` as Nix does (inputs with the output `out`).

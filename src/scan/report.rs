@@ -53,7 +53,8 @@ pub fn next_steps(out: &Path, failures: &[Failure]) -> String {
             "next: {d}/fods.jsonl lists the sources (one FOD a line), {d}/store-paths their paths"
         ),
         format!("  fodfuzz why OUTPATH --in {d}         who reaches a source"),
-        format!("  fodfuzz missing --cache URL {d}      what a binary cache lacks"),
+        format!("  fodfuzz mirror {d} --site SITE       the offline site: every source, for Nix"),
+        format!("  fodfuzz check {d}                    do the sources still download"),
         format!("  fodfuzz diff OLD_DIR {d}             what changed since another scan"),
     ];
     if !kinds.is_empty() {
