@@ -267,17 +267,22 @@ fn overrides(
 }
 
 /// `unused-entry` of a data file (its detail the entry's key): the entries under the file's
-/// owners, each with all its members and lists (a binding nothing uses is left alone).
+/// owners, each with all its members and lists (a binding nothing uses is left alone). A key
+/// that names a file rather than an attribute (texlive 2016's fixedHashes.nix: `amsfonts.doc-3.04`,
+/// looked up by a name the package computes) is tried as the package it belongs to too: up to
+/// its first dot, and without a trailing version.
 fn entries(detail: &str, file: &str, owners: &[&Vec<String>], base: &Base) -> Vec<Variation> {
     if detail.contains(' ') || owners.is_empty() {
         return Vec::new();
     }
     let start = owners
         .iter()
-        .map(|o| {
-            let mut p = o.to_vec();
-            p.push(detail.to_owned());
-            p
+        .flat_map(|o| {
+            key_names(detail).into_iter().map(|k| {
+                let mut p = o.to_vec();
+                p.push(k);
+                p
+            })
         })
         .collect();
     let mut v = cheap(format!("entries {file}"), base.config.clone(), start, base);
@@ -285,9 +290,41 @@ fn entries(detail: &str, file: &str, owners: &[&Vec<String>], base: &Base) -> Ve
     vec![v]
 }
 
+/// The names an entry's key may stand for: itself, without a trailing `-<version>` (a dash
+/// before a digit), and that up to its first dot.
+fn key_names(key: &str) -> Vec<String> {
+    let mut names = vec![key.to_owned()];
+    let unversioned = match key.rfind('-') {
+        Some(i) if key[i + 1..].starts_with(|c: char| c.is_ascii_digit()) => &key[..i],
+        _ => key,
+    };
+    let before_dot = unversioned.split('.').next().unwrap_or(unversioned);
+    for n in [unversioned.to_owned(), before_dot.to_owned()] {
+        if !n.is_empty() && !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_key_names_its_package() {
+        assert_eq!(
+            key_names("amsfonts.doc-3.04"),
+            ["amsfonts.doc-3.04", "amsfonts.doc", "amsfonts"]
+        );
+        assert_eq!(key_names("amsmath"), ["amsmath"]);
+        assert_eq!(key_names("ark-15.12"), ["ark-15.12", "ark"]);
+        assert_eq!(
+            key_names("gtk-doc"),
+            ["gtk-doc"],
+            "a dash before a letter is part of a name"
+        );
+    }
 
     #[test]
     fn config_keys_are_read_from_details() {
