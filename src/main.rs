@@ -8,6 +8,8 @@
 mod binary_cache;
 mod check;
 mod cli;
+#[cfg(test)]
+mod compat_eval;
 mod coverage;
 mod diff;
 mod error;

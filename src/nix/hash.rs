@@ -41,23 +41,10 @@ impl Digest {
     /// Nix's base32 as an expression writes it (`nix-hash --to-base32`); `None` unless `text` is
     /// exactly the encoding of `size` bytes (the unused high bits of the first character zero).
     pub fn from_nix32(algo: &str, text: &str, size: usize) -> Option<Digest> {
-        if text.len() != (size * 8 - 1) / 5 + 1 {
-            return None;
-        }
-        let mut bytes = vec![0u8; size];
-        for (n, c) in text.bytes().rev().enumerate() {
-            let digit = BASE32.iter().position(|&a| a == c)? as u16;
-            let (i, j) = (n * 5 / 8, n * 5 % 8);
-            let shifted = digit << j;
-            bytes[i] |= shifted as u8;
-            let carry = (shifted >> 8) as u8;
-            if i + 1 < size {
-                bytes[i + 1] |= carry;
-            } else if carry != 0 {
-                return None;
-            }
-        }
-        Some(Digest {
+        // nix-base32 decodes (docs/compat.md); encoding back tells an exact encoding of
+        // `size` bytes from one with bits to spare.
+        let bytes = nix_base32::from_nix_base32(text).filter(|b| b.len() == size)?;
+        (nix_base32::to_nix_base32(&bytes) == text).then(|| Digest {
             algo: algo.to_owned(),
             bytes,
         })
@@ -111,22 +98,10 @@ impl Digest {
         self.bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// Nix's base32 (its own alphabet, least significant bits first), as `nix-hash --to-base32`.
+    /// Nix's base32 (its own alphabet, least significant bits first), as `nix-hash --to-base32`:
+    /// nix-base32's (docs/compat.md).
     pub fn nix32(&self) -> String {
-        let b = &self.bytes;
-        if b.is_empty() {
-            return String::new();
-        }
-        let len = (b.len() * 8 - 1) / 5 + 1;
-        (0..len)
-            .rev()
-            .map(|n| {
-                let (i, j) = (n * 5 / 8, n * 5 % 8);
-                let lo = u16::from(b[i]) >> j;
-                let hi = b.get(i + 1).map_or(0, |&x| u16::from(x) << (8 - j));
-                BASE32[usize::from((lo | hi) & 0x1f)] as char
-            })
-            .collect()
+        nix_base32::to_nix_base32(&self.bytes)
     }
 }
 
