@@ -15,7 +15,7 @@ pub fn coverage(args: CoverageArgs) -> Result<()> {
         .into());
     }
     let out = args.out.clone().unwrap_or_else(|| args.scan.clone());
-    crate::scan::preflight::check_out_dir(&out)?;
+    crate::outputs::check_out_dir(&out)?;
     let started = Instant::now();
     let (reached, mut run) = scan::read(&args.scan)?;
     let read = started.elapsed();
@@ -27,7 +27,7 @@ pub fn coverage(args: CoverageArgs) -> Result<()> {
     let c = report::assess(&analysed, &reached, &run);
     let judging = judged.elapsed();
     let writing = Instant::now();
-    crate::outputs::write_coverage(&out, &analysed.root, &c)?;
+    super::write_files(&out, &analysed.root, &c)?;
     let written = writing.elapsed();
     if args.inputs {
         let i = inputs::Inputs::of(&analysed)?;
@@ -46,7 +46,7 @@ pub fn coverage(args: CoverageArgs) -> Result<()> {
             "fodfuzz: {} of {} hash literals reached ({:.1} %); scan read in {:.1} s, tree analysed in {:.1} s, reasons in {:.1} s, files written in {:.1} s: {}",
             c.reached(),
             c.literals(),
-            crate::outputs::coverage::percent(c.reached(), c.literals()),
+            super::files::percent(c.reached(), c.literals()),
             read.as_secs_f64(),
             analysed.elapsed.as_secs_f64(),
             judging.as_secs_f64(),

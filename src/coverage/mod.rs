@@ -9,6 +9,8 @@ pub mod cond;
 pub mod context;
 pub mod facts;
 pub mod failed;
+pub mod files;
+pub mod html;
 pub mod inputs;
 pub mod neighbours;
 pub mod platforms;
@@ -35,7 +37,7 @@ pub fn write_for_scan(
     cells: &[Cell],
 ) -> Result<(usize, usize)> {
     let c = assess_run(analysed, findings, cells);
-    crate::outputs::write_coverage(out, &analysed.root, &c)?;
+    write_files(out, &analysed.root, &c)?;
     Ok((c.literals(), c.reached()))
 }
 
@@ -63,7 +65,7 @@ pub fn write_for_merge(out: &Path, tree: &Path, cells: &[Cell]) -> Result<(usize
     let (reached, run) = scan::read(out)?;
     let analysed = tree::analyse(tree)?;
     let c = report::assess(&analysed, &reached, &of_cells(run, cells));
-    crate::outputs::write_coverage(out, &analysed.root, &c)?;
+    write_files(out, &analysed.root, &c)?;
     Ok((c.literals(), c.reached()))
 }
 
@@ -82,4 +84,16 @@ fn of_cells(mut run: scan::Run, cells: &[Cell]) -> scan::Run {
         }
     }
     run
+}
+
+/// coverage.json, coverage.txt and the HTML report in coverage/, for a scan of the tree at
+/// `tree`.
+pub fn write_files(
+    dir: &std::path::Path,
+    tree: &std::path::Path,
+    c: &report::Coverage,
+) -> Result<()> {
+    crate::outputs::write_file(dir, "coverage.json", |w| files::write_json(w, c))?;
+    crate::outputs::write_file(dir, "coverage.txt", |w| files::write_text(w, c))?;
+    html::write(dir, tree, c)
 }

@@ -1,5 +1,5 @@
 //! Coverage of one run: every hash literal of the tree, reached or not, and why not. What the
-//! coverage files (`outputs::coverage`) are written from.
+//! coverage files (`files`, `html`) are written from.
 use super::facts::Site;
 use super::reasons::{Judge, Reason, Why};
 use super::scan::{Reached, Run};

@@ -8,12 +8,13 @@ pub mod corpus;
 pub mod rounds;
 
 use crate::cli::{FuzzArgs, ScanArgs};
+use crate::coverage::files::percent;
 use crate::coverage::inputs::Inputs;
 use crate::coverage::report::Coverage;
 use crate::coverage::tree::Tree;
 use crate::error::Interrupted;
 use crate::model::Cell;
-use crate::outputs::{self, coverage::percent};
+use crate::outputs;
 use crate::progress::Progress;
 use crate::scan::{self, Prepared, plan, target::Target};
 use anyhow::Result;

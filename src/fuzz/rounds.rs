@@ -93,7 +93,7 @@ impl Found {
             .cloned()
             .collect();
         let cov = crate::coverage::assess_run(tree, &self.findings, &whole);
-        outputs::write_coverage(&p.out, &tree.root, &cov)?;
+        crate::coverage::write_files(&p.out, &tree.root, &cov)?;
         Ok(cov)
     }
 }

@@ -5,8 +5,7 @@ pub mod builder;
 pub mod reach;
 
 use crate::model::{Findings, Fod, Reach};
-use crate::nix::drv;
-use crate::nix::fixed::Fixed;
+use crate::nix::fixed::{self, Fixed};
 use anyhow::Result;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -45,7 +44,7 @@ impl DrvGraph {
         let root = self.intern(drv_path);
         let mut stack = vec![root];
         while let Some(n) = stack.pop() {
-            let parsed = drv::read(&self.store_root, &self.graph[n].path)?;
+            let parsed = fixed::read(&self.store_root, &self.graph[n].path)?;
             for input in parsed.inputs {
                 let known = self.ids.get(&input).copied();
                 let m = known.unwrap_or_else(|| self.intern(&input));

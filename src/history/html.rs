@@ -5,7 +5,7 @@
 //! (`data-plots` on the body), which the tests read back from Chromium.
 use super::plots::{Series, svg};
 use super::query::{Report, Run};
-use crate::outputs::coverage_html::escape as e;
+use crate::outputs::html_escape as e;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 

@@ -8,11 +8,12 @@
 use super::inputs::ShardDir;
 use crate::model::CellStats;
 use crate::nix::version::Nix;
-use crate::outputs::shard_files::Evaluate;
 use crate::scan::record::{Outcome, Visit};
 use crate::scan::runner::dispatcher::{Batch, BatchTask};
-use crate::scan::runner::worker::{self, Event, Mailbox, Request, Setup};
+use crate::scan::runner::messages::{Event, Mailbox, Request, Setup};
+use crate::scan::runner::worker;
 use crate::scan::shard::SetRecord;
+use crate::scan::shard_files::Evaluate;
 use crate::scan::target::Target;
 use anyhow::{Result, bail};
 use std::collections::{BTreeMap, HashMap};
@@ -252,8 +253,8 @@ async fn ask(setup: Setup, pairs: &[Pair]) -> Result<Vec<bool>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outputs::shard_files::Manifest;
     use crate::scan::shard::Shard;
+    use crate::scan::shard_files::Manifest;
 
     fn set(path: &str, print: u64, visits: u64) -> SetRecord {
         SetRecord {

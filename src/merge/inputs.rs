@@ -3,8 +3,8 @@
 //! each complete. Anything else is one line naming the shards, and exit status 2.
 use crate::error::bad;
 use crate::model::{Cell, Override};
-use crate::outputs::shard_files::Manifest;
 use crate::scan::outdir;
+use crate::scan::shard_files::Manifest;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 

@@ -71,7 +71,7 @@ pub fn merge(args: MergeArgs) -> Result<()> {
 /// what was done, in a line.
 fn coverage(
     out: &Path,
-    m: &crate::outputs::shard_files::Manifest,
+    m: &crate::scan::shard_files::Manifest,
     cells: &[crate::model::Cell],
 ) -> Option<String> {
     let tree = Path::new(m.evaluate.tree.as_deref()?);
@@ -85,7 +85,7 @@ fn coverage(
     Some(match crate::coverage::write_for_merge(out, tree, cells) {
         Ok((literals, reached)) => format!(
             "fodfuzz: {reached} of {literals} hash literals of the tree reached ({:.1} %): see coverage.txt",
-            crate::outputs::coverage::percent(reached, literals)
+            crate::coverage::files::percent(reached, literals)
         ),
         Err(e) => format!("fodfuzz: coverage not written: {e:#}"),
     })
@@ -115,6 +115,6 @@ fn prepare(dir: &Path, force: bool) -> Result<()> {
         };
     }
     let _ = std::fs::remove_dir_all(dir.join("coverage"));
-    crate::scan::preflight::check_out_dir(dir)?;
+    crate::outputs::check_out_dir(dir)?;
     Ok(())
 }

@@ -1,27 +1,8 @@
 //! `.drv` files (Nix's ATerm format) from the private store, field by field; what a fixed output
-//! means is read from them in [`super::fixed`].
-use super::fixed::{self, Fixed};
+//! means is read from them in [`super::fixed`], which builds on this module.
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// The parts of one derivation a scan uses.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Drv {
-    pub inputs: Vec<String>,
-    /// The output paths, in the order of the .drv (sorted by output name).
-    pub outputs: Vec<String>,
-    pub fixed: Option<Fixed>,
-}
-
-/// Reads `store_path` (e.g. `/nix/store/…drv`) below the chroot store root `store_root`; for a
-/// requireFile, also the message in its builder script.
-pub fn read(store_root: &Path, store_path: &str) -> Result<Drv> {
-    let text = read_text(store_root, store_path)?;
-    let parts = Parts::parse(&text).with_context(|| format!("parsing {store_path}"))?;
-    let fixed = fixed::of(&parts, Some(store_root))?;
-    Ok(parts.into_drv(fixed))
-}
 
 /// The environment of the .drv at `store_path`.
 pub fn read_env(store_root: &Path, store_path: &str) -> Result<BTreeMap<String, String>> {
@@ -67,14 +48,6 @@ pub(super) fn read_text(store_root: &Path, store_path: &str) -> Result<String> {
     std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))
 }
 
-/// A .drv's text, without reading anything else (a requireFile's message stays unknown).
-#[cfg(test)]
-pub fn parse(text: &str) -> Result<Drv> {
-    let parts = Parts::parse(text)?;
-    let fixed = fixed::of(&parts, None)?;
-    Ok(parts.into_drv(fixed))
-}
-
 /// A .drv file, field by field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parts {
@@ -110,14 +83,6 @@ impl Parts {
             args: d.args,
             env,
         })
-    }
-
-    fn into_drv(self, fixed: Option<Fixed>) -> Drv {
-        Drv {
-            outputs: self.outputs.into_iter().map(|[_, path, ..]| path).collect(),
-            inputs: self.inputs,
-            fixed,
-        }
     }
 
     /// The one input derivation whose name (without `.drv`) is `name`.
@@ -185,10 +150,10 @@ mod tests {
         put(1, whole);
         assert!(is_whole(store, "/nix/store/x.drv"));
         assert_eq!(read_text(store, "/nix/store/x.drv").unwrap(), whole);
-        assert!(read(store, "/nix/store/x.drv").is_ok());
+        assert!(read_parts(store, "/nix/store/x.drv").is_ok());
         put(1, &whole[..20]);
         assert!(!is_whole(store, "/nix/store/x.drv"));
-        assert!(read(store, "/nix/store/x.drv").is_err());
+        assert!(read_parts(store, "/nix/store/x.drv").is_err());
     }
 
     #[test]
@@ -287,16 +252,6 @@ mod tests {
     }
 
     #[test]
-    fn parses_fixed_output_with_escapes() {
-        let t = r#"Derive([("out","/nix/store/aaa-y","r:sha256","00ff")],[("/nix/store/b.drv",["out","dev"])],["/nix/store/s"],"x86_64-linux","/bin/sh",["-c","echo \"hi\"\n"],[("fetchSubmodules","1"),("name","y"),("url","git://x")])"#;
-        let p = Parts::parse(t).unwrap();
-        assert_eq!(p.args, vec!["-c", "echo \"hi\"\n"]);
-        let d = parse(t).unwrap();
-        assert_eq!(d.inputs, vec!["/nix/store/b.drv"]);
-        assert!(d.fixed.is_some());
-    }
-
-    #[test]
     fn a_cut_drv_is_not_whole() {
         let root = tempfile::tempdir().unwrap();
         let store = root.path().join("nix/store");
@@ -312,13 +267,5 @@ mod tests {
                 "{p}"
             );
         }
-    }
-
-    #[test]
-    fn non_fixed_has_no_fixed_part() {
-        let t = r#"Derive([("dev","/nix/store/a-p-dev","",""),("out","/nix/store/a-p","","")],[],[],"x","/bin/sh",[],[])"#;
-        let d = parse(t).unwrap();
-        assert_eq!(d.fixed, None);
-        assert_eq!(d.outputs, vec!["/nix/store/a-p-dev", "/nix/store/a-p"]);
     }
 }

@@ -9,6 +9,44 @@ use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// The parts of one derivation a scan uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drv {
+    pub inputs: Vec<String>,
+    /// The output paths, in the order of the .drv (sorted by output name).
+    pub outputs: Vec<String>,
+    pub fixed: Option<Fixed>,
+}
+
+/// Reads `store_path` (e.g. `/nix/store/…drv`) below the chroot store root `store_root`; for a
+/// requireFile, also the message in its builder script.
+pub fn read(store_root: &Path, store_path: &str) -> Result<Drv> {
+    let text = read_text(store_root, store_path)?;
+    let parts = Parts::parse(&text).with_context(|| format!("parsing {store_path}"))?;
+    let fixed = of(&parts, Some(store_root))?;
+    Ok(into_drv(parts, fixed))
+}
+
+/// A .drv's text, without reading anything else (a requireFile's message stays unknown).
+#[cfg(test)]
+pub fn parse(text: &str) -> Result<Drv> {
+    let parts = Parts::parse(text)?;
+    let fixed = of(&parts, None)?;
+    Ok(into_drv(parts, fixed))
+}
+
+fn into_drv(parts: Parts, fixed: Option<Fixed>) -> Drv {
+    Drv {
+        outputs: parts
+            .outputs
+            .into_iter()
+            .map(|[_, path, ..]| path)
+            .collect(),
+        inputs: parts.inputs,
+        fixed,
+    }
+}
+
 /// A fixed output: what a mirror fetches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fixed {
@@ -134,8 +172,8 @@ fn fetcher(builder: &str, restrict_message: bool, env: &BTreeMap<String, String>
 
 #[cfg(test)]
 mod tests {
-    use super::super::drv::{self, parse};
     use super::*;
+    use super::{parse, read};
 
     fn fixed(text: &str) -> Fixed {
         parse(text).unwrap().fixed.unwrap()
@@ -218,7 +256,7 @@ _EOF_
 ")])"#;
         std::fs::write(store.join("42y-x.tar.gz.drv"), fod).unwrap();
         std::fs::write(store.join("f8x-restrict-message.drv"), script).unwrap();
-        let f = drv::read(root.path(), "/nix/store/42y-x.tar.gz.drv")
+        let f = read(root.path(), "/nix/store/42y-x.tar.gz.drv")
             .unwrap()
             .fixed
             .unwrap();
@@ -245,7 +283,7 @@ _EOF_
             "echo 'add x by hand'\nexit 1\n",
         )
         .unwrap();
-        let f = drv::read(root.path(), "/nix/store/42y-x.tar.gz.drv")
+        let f = read(root.path(), "/nix/store/42y-x.tar.gz.drv")
             .unwrap()
             .fixed
             .unwrap();
@@ -260,5 +298,23 @@ _EOF_
     fn message_is_between_the_stars() {
         assert_eq!(message_of("a\n***\n\n  hi\nthere\n***\nb"), "hi\nthere");
         assert_eq!(message_of("echo 'just this'\n"), "echo 'just this'");
+    }
+
+    #[test]
+    fn parses_fixed_output_with_escapes() {
+        let t = r#"Derive([("out","/nix/store/aaa-y","r:sha256","00ff")],[("/nix/store/b.drv",["out","dev"])],["/nix/store/s"],"x86_64-linux","/bin/sh",["-c","echo \"hi\"\n"],[("fetchSubmodules","1"),("name","y"),("url","git://x")])"#;
+        let p = super::Parts::parse(t).unwrap();
+        assert_eq!(p.args, vec!["-c", "echo \"hi\"\n"]);
+        let d = parse(t).unwrap();
+        assert_eq!(d.inputs, vec!["/nix/store/b.drv"]);
+        assert!(d.fixed.is_some());
+    }
+
+    #[test]
+    fn non_fixed_has_no_fixed_part() {
+        let t = r#"Derive([("dev","/nix/store/a-p-dev","",""),("out","/nix/store/a-p","","")],[],[],"x","/bin/sh",[],[])"#;
+        let d = parse(t).unwrap();
+        assert_eq!(d.fixed, None);
+        assert_eq!(d.outputs, vec!["/nix/store/a-p-dev", "/nix/store/a-p"]);
     }
 }

@@ -2,14 +2,11 @@
 //! reader, sorted so that equal scans give equal files. Each file is written through a
 //! temporary file, so a reader never sees half of one.
 pub mod check_file;
-pub mod coverage;
-pub mod coverage_html;
 pub mod failures;
 pub mod fods;
 pub mod graph_file;
 pub mod mirrors;
 pub mod paths;
-pub mod shard_files;
 pub mod summary;
 
 use crate::graph::DrvGraph;
@@ -95,14 +92,31 @@ pub fn write_summary(
     })
 }
 
-/// coverage.json, coverage.txt and the HTML report in coverage/, for a scan of the tree at
-/// `tree`.
-pub fn write_coverage(
-    dir: &Path,
-    tree: &Path,
-    c: &crate::coverage::report::Coverage,
-) -> Result<()> {
-    write_file(dir, "coverage.json", |w| coverage::write_json(w, c))?;
-    write_file(dir, "coverage.txt", |w| coverage::write_text(w, c))?;
-    coverage_html::write(dir, tree, c)
+/// `s` with the characters HTML gives a meaning escaped.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The output directory must be creatable and writable.
+pub fn check_out_dir(dir: &Path) -> Result<(), crate::error::BadInput> {
+    let probe = dir.join(".fodfuzz-write-test");
+    std::fs::create_dir_all(dir)
+        .and_then(|_| std::fs::write(&probe, b""))
+        .and_then(|_| std::fs::remove_file(&probe))
+        .map_err(|e| {
+            crate::error::bad(format!(
+                "cannot write to output directory {}: {e}",
+                dir.display()
+            ))
+        })
 }

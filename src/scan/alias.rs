@@ -6,7 +6,6 @@
 //! only an equal one is an alias. At the end, everything found below the walked set (roots and
 //! failures) is repeated below each alias, so the outputs do not depend on which name was
 //! walked first.
-use super::runner::dispatcher::Moved;
 use crate::model::{Cell, Failure, Reach};
 use crate::nix::attrpath;
 use petgraph::graph::NodeIndex;
@@ -60,6 +59,15 @@ pub struct Alias {
     pub cell: usize,
     pub path: Vec<String>,
     pub of: Vec<String>,
+}
+
+/// What is below `from` in `cell` belongs below `to`: the derivation entered at `from` is the
+/// one at `to`, the first of its paths in the order of [`first`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Moved {
+    pub cell: usize,
+    pub from: Vec<String>,
+    pub to: Vec<String>,
 }
 
 /// `path` below `prefix`: the rest of it.

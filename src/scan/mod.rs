@@ -10,7 +10,9 @@ pub mod preflight;
 pub mod record;
 pub mod report;
 pub mod runner;
+pub mod set_records;
 pub mod shard;
+pub mod shard_files;
 pub mod target;
 pub mod walk;
 
@@ -26,7 +28,7 @@ use anyhow::{Context, Result};
 use journal::Journal;
 use petgraph::graph::NodeIndex;
 use runner::dispatcher::WalkOptions;
-use runner::worker::Setup;
+use runner::messages::Setup;
 use runner::{Finished, Run};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -84,7 +86,7 @@ pub fn scan(args: ScanArgs) -> Result<()> {
     if let Some((literals, reached)) = coverage {
         eprintln!(
             "fodfuzz: {reached} of {literals} hash literals of the tree reached ({:.1} %): see coverage.txt",
-            outputs::coverage::percent(reached, literals)
+            crate::coverage::files::percent(reached, literals)
         );
     }
     if let Some(w) = report::warnings(&failures) {
@@ -170,7 +172,7 @@ pub(crate) fn prepare(args: &ScanArgs) -> Result<Prepared> {
     std::fs::write(&harness, HARNESS)?;
     let store = match &args.store {
         Some(s) => {
-            preflight::check_out_dir(s)?;
+            outputs::check_out_dir(s)?;
             s.canonicalize()?
         }
         None => out.join(".store"),
@@ -253,7 +255,7 @@ pub(crate) fn cells_expr(cells: &[Cell]) -> String {
 }
 
 /// What the workers evaluate, for a merge to evaluate the same (as the session passes it).
-fn evaluate(setup: &Setup) -> outputs::shard_files::Evaluate {
+fn evaluate(setup: &Setup) -> shard_files::Evaluate {
     let show = |p: &std::path::Path| p.to_string_lossy().into_owned();
     match &setup.target {
         target::Target::Tree(tree) => {
@@ -264,13 +266,13 @@ fn evaluate(setup: &Setup) -> outputs::shard_files::Evaluate {
             };
             let mut include = vec![show(dir)];
             include.extend(setup.allow.iter().cloned());
-            outputs::shard_files::Evaluate {
+            shard_files::Evaluate {
                 tree: Some(show(tree)),
                 target: None,
                 include,
             }
         }
-        target::Target::Expr { expr, allow } => outputs::shard_files::Evaluate {
+        target::Target::Expr { expr, allow } => shard_files::Evaluate {
             tree: None,
             target: Some(expr.clone()),
             include: allow.clone(),
@@ -360,8 +362,8 @@ fn write(p: &Prepared, finished: &Finished, wall: f64, analysis: Analysis) -> Re
     if let Some(s) = p.shard {
         outputs::write_all(&outputs)?;
         let read_ok = |i: usize| finished.built.roots.get(i).is_some_and(|r| r.is_ok());
-        let sets = shard::set_records(&finished.walked, &p.cells, read_ok);
-        let manifest = outputs::shard_files::Manifest::new(
+        let sets = set_records::set_records(&finished.walked, &p.cells, read_ok);
+        let manifest = shard_files::Manifest::new(
             s,
             &p.plan,
             evaluate(&p.setup),
@@ -369,7 +371,7 @@ fn write(p: &Prepared, finished: &Finished, wall: f64, analysis: Analysis) -> Re
             &finished.walked.root_visits,
             sets,
         );
-        outputs::shard_files::write(&p.out, manifest, &findings.fods, graph.store_root())?;
+        shard_files::write(&p.out, manifest, &findings.fods, graph.store_root())?;
         return Ok(Written {
             findings,
             coverage: None,

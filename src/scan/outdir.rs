@@ -1,7 +1,6 @@
 //! The output directory of a scan: refused when it holds another scan (unless `--resume` or
 //! `--force`), cleared by `--force`, and stamped with what the results depend on, so that a
 //! resumed scan is the same scan.
-use super::preflight;
 use crate::error::bad;
 use anyhow::Result;
 use std::path::Path;
@@ -50,7 +49,7 @@ pub fn prepare(dir: &Path, resume: bool, force: bool) -> Result<()> {
             };
         }
     }
-    preflight::check_out_dir(dir)?;
+    crate::outputs::check_out_dir(dir)?;
     Ok(())
 }
 

@@ -87,17 +87,3 @@ fn parses(nix: &Path, expr: &str) -> Result<(), String> {
         Err(first_error(&out.stderr))
     }
 }
-
-/// The output directory must be creatable and writable.
-pub fn check_out_dir(dir: &Path) -> Result<(), BadInput> {
-    let probe = dir.join(".fodfuzz-write-test");
-    std::fs::create_dir_all(dir)
-        .and_then(|_| std::fs::write(&probe, b""))
-        .and_then(|_| std::fs::remove_file(&probe))
-        .map_err(|e| {
-            bad(format!(
-                "cannot write to output directory {}: {e}",
-                dir.display()
-            ))
-        })
-}

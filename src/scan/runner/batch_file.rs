@@ -9,7 +9,7 @@
 //! process, so each file is read and parsed once; it is never rewritten (a new batch gets a new
 //! name) and is removed once the next is written.
 use super::dispatcher::{BatchTask, TaskId};
-use super::session::Job;
+use super::messages::Job;
 use crate::nix::literal;
 use std::collections::VecDeque;
 use std::fmt::Write as _;

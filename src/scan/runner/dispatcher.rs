@@ -18,9 +18,9 @@ use std::time::Duration;
 mod descend;
 mod failed;
 
-pub use descend::Moved;
+pub use crate::scan::alias::Moved;
 
-pub type TaskId = u64;
+pub use super::queues::TaskId;
 
 /// How the walk goes.
 #[derive(Clone, Debug)]

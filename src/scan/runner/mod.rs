@@ -4,6 +4,7 @@
 //! state with the workers: everything goes through channels.
 mod batch_file;
 pub mod dispatcher;
+pub mod messages;
 mod queues;
 pub mod session;
 pub mod worker;
@@ -16,12 +17,12 @@ use crate::model::Cell;
 use crate::progress::{Progress, Snapshot};
 use anyhow::Result;
 use dispatcher::{Applied, Dispatcher, TaskId, WalkOptions, Walked};
+use messages::{Event, Kill, Mailbox, Request, Setup};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
-use worker::{Event, Kill, Mailbox, Request, Setup};
 
 /// What a run needs besides the workers' setup.
 pub struct Run<'a> {

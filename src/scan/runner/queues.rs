@@ -7,8 +7,10 @@
 //! they are empty takes from the back of the longest other queue, the work furthest from what
 //! its owner evaluates next. Two workers that take interleaved batches from one queue each
 //! evaluate nearly the whole package set; this halves that.
-use super::dispatcher::TaskId;
 use std::collections::VecDeque;
+
+/// A task of the walk, numbered in the order it was made.
+pub type TaskId = u64;
 
 pub struct Queues {
     /// `[cell][home worker]`.

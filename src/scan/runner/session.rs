@@ -7,7 +7,7 @@
 //! past the recycle size or was killed on request (memory budget, interrupt).
 use super::batch_file::{self, BatchFiles};
 use super::dispatcher::{BatchTask, TaskId};
-use super::worker::{Event, Kill, Mailbox, Request, Setup, record};
+use super::messages::{Event, Job, Kill, Mailbox, Request, Setup, record};
 use crate::model::FailureKind;
 use crate::nix::command::NixCommand;
 use crate::nix::errors::classify;
@@ -31,13 +31,6 @@ const RSS_AGE: Duration = Duration::from_millis(50);
 /// start-up, or between tasks), at the least: a task's own time is `--attr-timeout`, counted
 /// from its start, so that a loaded machine's slow start does not count against an attribute.
 const IDLE: Duration = Duration::from_secs(60);
-
-/// What a batch's tasks are evaluated in.
-pub struct Job {
-    /// The matrix cell: an index into the cells the harness was loaded with.
-    pub cell: usize,
-    pub explain: bool,
-}
 
 /// Why [`Session::run`] returned.
 #[derive(Debug)]

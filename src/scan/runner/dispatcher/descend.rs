@@ -10,19 +10,11 @@
 //! shortest path (then the first by name) the derivation was found under ([`Moved`]): the
 //! outputs do not depend on the order.
 use super::{Dispatcher, TaskId};
+use crate::scan::alias::Moved;
 use crate::scan::record::TaskKey;
 use crate::scan::walk::is_pruned;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-
-/// What is below `from` in `cell` belongs below `to`: the derivation entered at `from` is the
-/// one at `to`, the first of its paths in the order of [`first`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct Moved {
-    pub cell: usize,
-    pub from: Vec<String>,
-    pub to: Vec<String>,
-}
 
 /// The derivations entered so far, each by its cell and `.drv` path: where it was entered,
 /// and the first of the paths it was found under.

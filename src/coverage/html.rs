@@ -3,8 +3,9 @@
 //! file's page (`<path>.html`) its source (of a large file, the lines near its literals), every
 //! hash literal's line marked reached or not, with the reason beside it. Written into a
 //! temporary directory that replaces the old one.
-use super::coverage::percent;
-use crate::coverage::report::{Coverage, FileCoverage, SiteCoverage};
+use super::files::percent;
+use super::report::{Coverage, FileCoverage, SiteCoverage};
+use crate::outputs::html_escape as escape;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -16,20 +17,6 @@ td,th{padding:2px 10px;text-align:left}th{background:#ddd}tr:nth-child(even){bac
 .bar span{display:block;height:10px;background:#5b5}pre{margin:0;line-height:1.25}\
 .hit{background:#cfc}.miss{background:#fcc}\
 .why{color:#a00;font-style:italic}";
-
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn page(title: &str, up: &str, body: &str) -> String {
     format!(

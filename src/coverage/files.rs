@@ -1,8 +1,8 @@
 //! coverage.json and coverage.txt: how many of the tree's hash literals the scan reached, per
 //! file, and each one not reached with its line, digest (SRI) and reason. coverage.json is
-//! The HTML report is in `coverage_html`.
-use crate::coverage::reasons::Reason;
-use crate::coverage::report::{Coverage, FileCoverage};
+//! The HTML report is in `html`.
+use super::reasons::Reason;
+use super::report::{Coverage, FileCoverage};
 use anyhow::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -4,11 +4,11 @@
 //!   `mirror://` site lists its FODs name (so that the merge needs no private store);
 //! - shard-fods.jsonl: per FOD (sorted by outPath, as fods.jsonl) what only the mirror files
 //!   use (the hash as written, postFetch, revision, requireFile's message …).
-use super::mirrors::sites::{Lists, Sites};
-use super::write_file;
+use super::shard::{SetRecord, Shard, fnv1a};
 use crate::error::bad;
 use crate::model::{Fod, Source};
-use crate::scan::shard::{SetRecord, Shard, fnv1a};
+use crate::outputs::mirrors::sites::{Lists, Sites};
+use crate::outputs::write_file;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -50,7 +50,7 @@ pub struct Evaluate {
 
 /// This build: the crate's version and the harness's hash.
 pub fn build() -> (String, String) {
-    let harness = format!("{:016x}", fnv1a(crate::scan::HARNESS.as_bytes()));
+    let harness = format!("{:016x}", fnv1a(super::HARNESS.as_bytes()));
     (env!("CARGO_PKG_VERSION").to_owned(), harness)
 }
 

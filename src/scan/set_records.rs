@@ -1,0 +1,84 @@
+//! What a shard records of each package set it walked for the merge: the counts below each
+//! (derivations, failures, pruned sets, aliases and the visits they saved), from the walk.
+use super::runner::dispatcher::Walked;
+use super::shard::SetRecord;
+use crate::model::Cell;
+use crate::nix::attrpath;
+use std::collections::HashMap;
+
+/// The walked sets of a shard with the counts below each; `read_ok(i)`: whether root `i`'s
+/// closure was read (an unread one is a failure, not a derivation).
+pub fn set_records(
+    walked: &Walked,
+    cells: &[Cell],
+    read_ok: impl Fn(usize) -> bool,
+) -> Vec<SetRecord> {
+    let mut records: Vec<SetRecord> = walked.sets.clone();
+    let index: HashMap<(usize, &[String]), usize> = walked
+        .sets
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((r.cell, r.path.as_slice()), i))
+        .collect();
+    let cell_of = |system: &str, config: &str| {
+        cells
+            .iter()
+            .position(|c| c.system == system && c.label == config)
+    };
+    // Every set strictly above `path` that was walked gets `add`.
+    let mut above = |cell: usize, path: &[String], add: &dyn Fn(&mut SetRecord)| {
+        for len in 1..path.len() {
+            if let Some(&i) = index.get(&(cell, &path[..len])) {
+                add(&mut records[i]);
+            }
+        }
+    };
+    for (i, r) in walked.roots.iter().enumerate() {
+        if let (true, Some(cell)) = (read_ok(i), cell_of(&r.system, &r.config)) {
+            above(cell, &attrpath::parse(&r.attr_path), &|s| {
+                s.derivations += 1
+            });
+        }
+    }
+    let partial: std::collections::BTreeSet<(&str, &str, &str)> = walked
+        .roots
+        .iter()
+        .filter(|r| r.via.is_some())
+        .map(|r| (r.attr_path.as_str(), r.system.as_str(), r.config.as_str()))
+        .collect();
+    for (attr_path, system, config) in partial {
+        if let Some(cell) = cell_of(system, config) {
+            above(cell, &attrpath::parse(attr_path), &|s| {
+                s.partial_attributes += 1
+            });
+        }
+    }
+    for f in &walked.failures {
+        if let Some(cell) = cell_of(&f.system, &f.config) {
+            above(cell, &attrpath::parse(&f.attr_path), &|s| s.failures += 1);
+        }
+    }
+    for (cell, path, cycle) in &walked.pruned {
+        above(*cell, path, &|s| {
+            if *cycle {
+                s.cycles_pruned += 1
+            } else {
+                s.depth_pruned += 1
+            }
+        });
+    }
+    let saved: HashMap<(usize, &[String]), u64> = walked
+        .sets
+        .iter()
+        .map(|s| ((s.cell, s.path.as_slice()), s.visits))
+        .collect();
+    for a in &walked.aliases {
+        let by = saved.get(&(a.cell, a.of.as_slice())).copied().unwrap_or(0);
+        above(a.cell, &a.path, &|s| {
+            s.aliased_sets += 1;
+            s.visits_saved += by;
+        });
+    }
+    records.sort_by(|a, b| (a.cell, &a.path).cmp(&(b.cell, &b.path)));
+    records
+}
