@@ -172,6 +172,8 @@ def arguments():
     p.add_argument("--timeout-chunk", type=int, default=600, help="seconds a call (600)")
     p.add_argument("--timeout-single", type=int, default=120, help="seconds a path (120)")
     p.add_argument("--failures", help="write the failed paths here, one JSON line each")
+    p.add_argument("--list-paths", action="store_true",
+                   help="only print the attribute paths a run would instantiate, as JSON")
     a = p.parse_args()
     a.tree = os.path.abspath(a.tree)
     if a.store and os.path.isdir(a.store) and os.listdir(a.store):
@@ -183,6 +185,9 @@ def main():
     a = arguments()
     t0 = time.time()
     drvs, throws, failing = journal_paths(a.scan, a.system, a.config)
+    if a.list_paths:
+        print(json.dumps({"drv": drvs, "throw": throws, "failed": failing}))
+        return
     def chunks(ps):
         return [ps[i:i + a.chunk] for i in range(0, len(ps), a.chunk)]
     units = [("try", c) for c in chunks(sorted(drvs + throws))] + [("A", [p]) for p in failing]

@@ -103,6 +103,20 @@ in
     buildInputs = [ (side "left") (side "right") ];
   };
 
+  # What builderDefs did (release-15.09's qrdecode): the source is an attribute of the
+  # derivation beside its arguments, which name it only inside the builder's script. An input
+  # throws, so the drvPath throws after the source could be instantiated: the source is asked
+  # for too.
+  builder-defs =
+    let src = source "builder-defs-1";
+    in derivation {
+      name = "builder-defs-1";
+      inherit system;
+      builder = "/bin/sh";
+      args = [ "-c" "tar xf ${src}" ];
+      buildInputs = [ (throw "builder-defs: needs a library this system lacks") ];
+    } // { inherit src; };
+
   # What newer nixpkgs' mkDerivation does for meta.broken or an unfree licence: a derivation
   # whose drvPath asserts the checks. Its arguments all evaluate, so it threw for itself:
   # nothing is attributed to it, and its source is not listed.

@@ -1,6 +1,6 @@
 //! coverage.json and coverage.txt: how many of the tree's hash literals the scan reached, per
-//! file, and each one not reached with its line, digest (SRI) and reason. coverage.json is
-//! The HTML report is in `html`.
+//! file, and each one not reached with its line, digest (SRI) and reason (coverage.json one document, coverage.txt
+//! one line per file and literal). The HTML report is in `html`.
 use super::reasons::Reason;
 use super::report::{Coverage, FileCoverage};
 use anyhow::Result;

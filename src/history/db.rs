@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS runs (
   literals INTEGER,
   reached INTEGER,
   complete INTEGER,
-  dead INTEGER,                -- check runs: urls dead, hash mismatches, ok
+  dead INTEGER,                -- check runs: FODs whose check said dead, hash mismatch, ok
   mismatched INTEGER,
   ok INTEGER
 );
@@ -65,7 +65,6 @@ CREATE TABLE IF NOT EXISTS sites (
   detail TEXT,
   first_run INTEGER NOT NULL,
   last_run INTEGER NOT NULL,
-  reached_run INTEGER,         -- the last run that reached it
   PRIMARY KEY (file, line, hash)
 );
 CREATE TABLE IF NOT EXISTS urls (

@@ -64,8 +64,13 @@ fn insert_run(tx: &Transaction, dir: &Path, kind: Kind) -> Result<i64> {
     let plan = read_json(&dir.join(".fodfuzz/plan.json")).unwrap_or(Value::Null);
     let cells = plan["cells"].as_array().cloned().unwrap_or_default();
     let column = |i: usize| -> String {
-        let mut v: Vec<&str> = cells.iter().filter_map(|c| c[i].as_str()).collect();
-        v.dedup();
+        // Cells go system by system, so a config repeats once per system: keep the first of each.
+        let mut v: Vec<&str> = Vec::new();
+        for s in cells.iter().filter_map(|c| c[i].as_str()) {
+            if !v.contains(&s) {
+                v.push(s);
+            }
+        }
         serde_json::to_string(&v).unwrap_or_default()
     };
     let summary = read_json(&dir.join("summary.json")).unwrap_or(Value::Null);

@@ -103,10 +103,7 @@ fn prepare(dir: &Path, force: bool) -> Result<()> {
         .into());
     }
     std::fs::create_dir_all(dir)?;
-    for name in outdir::OUTPUTS
-        .iter()
-        .chain(&["coverage.json", "coverage.txt"])
-    {
+    for name in outdir::OUTPUTS {
         let p = dir.join(name);
         let _ = if p.is_dir() {
             std::fs::remove_dir_all(&p)

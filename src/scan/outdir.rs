@@ -18,6 +18,13 @@ pub const OUTPUTS: &[&str] = &[
     "sources.json",
     "hashed-mirror.txt",
     "manual.txt",
+    // Written only by some scans (a tree's coverage, a shard's records): left from an earlier
+    // scan they would be read as this one's.
+    "coverage.json",
+    "coverage.txt",
+    "coverage",
+    "shard.json",
+    "shard-fods.jsonl",
     ".fodfuzz",
 ];
 

@@ -103,9 +103,13 @@ let
   inputs = cell: path:
     let
       isDrv = x: builtins.isAttrs x && (x.type or null) == "derivation";
+      # A builder that writes its source into a string (builderDefs' buildCommand) has `src`
+      # beside its arguments, not among them: that one is asked for too.
       args = d:
-        let r = builtins.tryEval (let a = d.drvAttrs or { }; in if builtins.isAttrs a then a else { });
-        in if r.success then r.value else { };
+        let
+          r = builtins.tryEval (let a = d.drvAttrs or { }; in if builtins.isAttrs a then a else { });
+          own = builtins.tryEval (builtins.intersectAttrs { src = null; srcs = null; } d);
+        in (if own.success then own.value else { }) // (if r.success then r.value else { });
       threw = { threw = true; };
       entry = x:
         let r = builtins.tryEval (isDrv x);
