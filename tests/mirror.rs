@@ -101,22 +101,10 @@ fn statuses(site: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Every file below the site, relative, but the (empty) temporary directory.
+/// Every file below the site, relative, sorted (the temporary directory is left empty).
 fn files(site: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![site.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(site).unwrap().display().to_string());
-            }
-        }
-    }
-    out.sort();
-    out
+    let all = common::files_below(site);
+    all.iter().map(|p| p.display().to_string()).collect()
 }
 
 fn nix(tool: &str, store: &Path) -> Command {

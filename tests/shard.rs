@@ -59,24 +59,6 @@ fn summary(dir: &Path) -> Value {
     v
 }
 
-/// Every file below `dir`, relative, sorted.
-fn tree_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(dir).unwrap().to_owned());
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn assert_same_scan(whole: &Path, merged: &Path, what: &str) {
     for f in FILES {
         let want = whole.join(f);
@@ -92,10 +74,10 @@ fn assert_same_scan(whole: &Path, merged: &Path, what: &str) {
     }
     assert_eq!(summary(whole), summary(merged), "{what}: summary.json");
     if whole.join("coverage").is_dir() {
-        let files = tree_files(&whole.join("coverage"));
+        let files = files_below(&whole.join("coverage"));
         assert_eq!(
             files,
-            tree_files(&merged.join("coverage")),
+            files_below(&merged.join("coverage")),
             "{what}: coverage/"
         );
         for f in files {

@@ -106,32 +106,16 @@ pub(crate) fn read_targets(file: &Path, dir: &Path) -> Result<Vec<Target>> {
 /// url's host), so that the threads do not all queue for one host while others wait.
 fn run(probe: &Probe, targets: &[Target], threads: usize, quiet: bool) -> Vec<Outcome> {
     let order = interleaved(targets);
-    let mut outcomes: Vec<Option<Outcome>> = (0..targets.len()).map(|_| None).collect();
-    let mut progress = Counter::new(quiet, targets.len() as u64, "FODs");
-    let mut counts = BTreeMap::new();
-    let mut done = 0;
-    http::pool::each(
+    let progress = Counter::new(quiet, targets.len() as u64, "FODs");
+    let one = |i: usize| probe.check(&targets[i]);
+    http::pool::each_counted(
         &order,
         threads,
-        |&i| probe.check(&targets[i]),
-        |k, o| {
-            done += 1;
-            *counts.entry(o.line.status).or_insert(0) += 1;
-            outcomes[order[k]] = Some(o);
-            progress.update(done, || {
-                let parts: Vec<String> = counts
-                    .iter()
-                    .map(|(s, n)| format!("{n} {}", s.as_str()))
-                    .collect();
-                parts.join("  ")
-            });
-        },
-    );
-    progress.finish();
-    outcomes
-        .into_iter()
-        .map(|o| o.expect("every target checked"))
-        .collect()
+        one,
+        |o| o.line.status,
+        |s| s.as_str(),
+        progress,
+    )
 }
 
 /// Target indices, one of each first-url host in turn (largest hosts first in each round).

@@ -120,32 +120,9 @@ impl Run<'_> {
     /// Every job on `threads` threads, the most reached first; outcomes in the jobs' order.
     fn all(&self, jobs: &[Job], threads: usize, quiet: bool) -> Vec<Outcome> {
         let order = plan::order(jobs);
-        let mut outcomes: Vec<Option<Outcome>> = vec![None; jobs.len()];
-        let mut progress = Counter::new(quiet, jobs.len() as u64, "FODs");
-        let mut counts: BTreeMap<Status, usize> = BTreeMap::new();
-        let mut done = 0;
-        http::pool::each(
-            &order,
-            threads,
-            |&i| self.one(&jobs[i]),
-            |k, o| {
-                done += 1;
-                *counts.entry(o.status).or_default() += 1;
-                outcomes[order[k]] = Some(o);
-                progress.update(done, || {
-                    let parts: Vec<String> = counts
-                        .iter()
-                        .map(|(s, n)| format!("{n} {}", s.as_str()))
-                        .collect();
-                    parts.join("  ")
-                });
-            },
-        );
-        progress.finish();
-        outcomes
-            .into_iter()
-            .map(|o| o.expect("every job done"))
-            .collect()
+        let progress = Counter::new(quiet, jobs.len() as u64, "FODs");
+        let one = |i: usize| self.one(&jobs[i]);
+        http::pool::each_counted(&order, threads, one, |o| o.status, Status::as_str, progress)
     }
 
     fn one(&self, job: &Job) -> Outcome {
