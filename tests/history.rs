@@ -103,6 +103,14 @@ fn two_nights_then_the_report() {
         n
     };
     assert_eq!(r["runs"].as_array().unwrap().len(), 4);
+    let first = &r["runs"][0];
+    assert_eq!(first["configs"], serde_json::json!(["{}"]));
+    assert_eq!(first["complete"], true);
+    assert!(first["dir"].as_str().unwrap().ends_with("scan"), "{first}");
+    assert!(
+        r["runs"][1]["ok"].is_i64(),
+        "a check run counts its ok FODs"
+    );
     assert_eq!(
         (r["latest"].as_i64(), r["previous"].as_i64()),
         (Some(3), Some(1))
@@ -174,7 +182,7 @@ fn two_nights_then_the_report() {
 }
 
 #[test]
-fn a_foreign_file_is_refused_and_two_writers_both_land() {
+fn a_foreign_file_is_refused_and_writers_at_once_all_land() {
     let work = tmp("history-db");
     let notes = work.join("notes.db");
     std::fs::write(&notes, "a plain text file\n").unwrap();
@@ -211,7 +219,8 @@ fn a_foreign_file_is_refused_and_two_writers_both_land() {
         .args(["--system", "x86_64-linux", "--config", "{}", "-q"]));
     assert!(o.status.success());
     let db = work.join("h.db");
-    let writers: Vec<_> = (0..2)
+    // Four at once on a new file: each must find it made by another or make it, never half made.
+    let writers: Vec<_> = (0..4)
         .map(|_| {
             fodfuzz()
                 .arg("report")
@@ -228,5 +237,5 @@ fn a_foreign_file_is_refused_and_two_writers_both_land() {
     }
     let o = run(fodfuzz().arg("report").arg(&db).arg("--json"));
     let r: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(r["runs"].as_array().unwrap().len(), 2, "both runs recorded");
+    assert_eq!(r["runs"].as_array().unwrap().len(), 4, "every run recorded");
 }

@@ -86,6 +86,29 @@ pub fn open(path: &Path) -> Result<Connection, BadInput> {
     let db = Connection::open_with_flags(path, flags).map_err(|e| refused(path, &e))?;
     db.busy_timeout(Duration::from_secs(120))
         .map_err(|e| refused(path, &e))?;
+    // What the file is and making it a history are one transaction: two runs that start on a
+    // new file at once would otherwise see it half made (no id yet, tables already) and refuse.
+    db.execute_batch("BEGIN IMMEDIATE")
+        .map_err(|e| refused(path, &e))?;
+    let made = match claim(path, &db) {
+        Ok(made) => made,
+        Err(e) => {
+            let _ = db.execute_batch("ROLLBACK");
+            return Err(e);
+        }
+    };
+    db.execute_batch("COMMIT").map_err(|e| refused(path, &e))?;
+    if made {
+        // Readers never block the writer, nor the writer them.
+        db.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| refused(path, &e))?;
+    }
+    Ok(db)
+}
+
+/// Inside the caller's transaction: checks that the file is a history of this version, or makes
+/// an empty database one (true).
+fn claim(path: &Path, db: &Connection) -> Result<bool, BadInput> {
     let id: i64 = db
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .map_err(|e| refused(path, &e))?;
@@ -93,16 +116,13 @@ pub fn open(path: &Path) -> Result<Connection, BadInput> {
         .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
         .map_err(|e| refused(path, &e))?;
     match (id, tables) {
-        (APPLICATION_ID, _) => check_version(path, &db)?,
-        (0, 0) => create(path, &db)?,
-        _ => {
-            return Err(bad(format!(
-                "{}: not a fodfuzz history (another SQLite database); it is left as it is",
-                path.display()
-            )));
-        }
+        (APPLICATION_ID, _) => check_version(path, db).map(|()| false),
+        (0, 0) => create(path, db).map(|()| true),
+        _ => Err(bad(format!(
+            "{}: not a fodfuzz history (another SQLite database); it is left as it is",
+            path.display()
+        ))),
     }
-    Ok(db)
 }
 
 /// Opens an existing history to read it.
@@ -133,13 +153,9 @@ fn refused(path: &Path, e: &rusqlite::Error) -> BadInput {
 
 fn create(path: &Path, db: &Connection) -> Result<(), BadInput> {
     let sql = format!(
-        "BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID}; \
-         PRAGMA user_version = {VERSION}; COMMIT;"
+        "{SCHEMA} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {VERSION};"
     );
-    db.execute_batch(&sql).map_err(|e| refused(path, &e))?;
-    // Readers never block the writer, nor the writer them.
-    db.pragma_update(None, "journal_mode", "WAL")
-        .map_err(|e| refused(path, &e))
+    db.execute_batch(&sql).map_err(|e| refused(path, &e))
 }
 
 fn check_version(path: &Path, db: &Connection) -> Result<(), BadInput> {

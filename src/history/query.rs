@@ -15,6 +15,12 @@ pub struct Run {
     pub revision: Option<String>,
     pub nix: Option<String>,
     pub systems: Vec<String>,
+    /// The cells' config labels, each once.
+    pub configs: Vec<String>,
+    /// The output directory the run was read from.
+    pub dir: Option<String>,
+    /// Whether the run finished (summary.json's `complete`).
+    pub complete: Option<bool>,
     pub wall: Option<f64>,
     pub attributes: Option<i64>,
     pub fods: Option<i64>,
@@ -25,6 +31,7 @@ pub struct Run {
     pub coverage: Option<f64>,
     pub dead: Option<i64>,
     pub mismatched: Option<i64>,
+    pub ok: Option<i64>,
     #[serde(rename = "failureKinds")]
     pub failure_kinds: BTreeMap<String, i64>,
 }
@@ -134,10 +141,15 @@ fn runs(db: &Connection) -> Result<Vec<Run>> {
     }
     let mut q = db.prepare(
         "SELECT id, kind, recorded, tree, revision, nix, systems, wall, attributes, fods,
-                failures, literals, reached, dead, mismatched FROM runs ORDER BY id",
+                failures, literals, reached, dead, mismatched, configs, dir, complete, ok
+         FROM runs ORDER BY id",
     )?;
     let rows = q.query_map([], |r| {
-        let systems: Option<String> = r.get(6)?;
+        let list = |s: Option<String>| -> Vec<String> {
+            s.and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default()
+        };
+        let complete: Option<i64> = r.get(17)?;
         let (literals, reached): (Option<i64>, Option<i64>) = (r.get(11)?, r.get(12)?);
         Ok(Run {
             id: r.get(0)?,
@@ -146,9 +158,10 @@ fn runs(db: &Connection) -> Result<Vec<Run>> {
             tree: r.get(3)?,
             revision: r.get(4)?,
             nix: r.get(5)?,
-            systems: systems
-                .and_then(|s| serde_json::from_str(&s).ok())
-                .unwrap_or_default(),
+            systems: list(r.get(6)?),
+            configs: list(r.get(15)?),
+            dir: r.get(16)?,
+            complete: complete.map(|c| c != 0),
             wall: r.get(7)?,
             attributes: r.get(8)?,
             fods: r.get(9)?,
@@ -161,6 +174,7 @@ fn runs(db: &Connection) -> Result<Vec<Run>> {
                 .map(|(l, r)| 100.0 * r as f64 / l as f64),
             dead: r.get(13)?,
             mismatched: r.get(14)?,
+            ok: r.get(18)?,
             failure_kinds: BTreeMap::new(),
         })
     })?;

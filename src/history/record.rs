@@ -60,19 +60,21 @@ fn read_json(path: &Path) -> Result<Value> {
     serde_json::from_str(&text).with_context(|| format!("{}", path.display()))
 }
 
+/// Field `i` of every cell (0: the system, 2: the config's label), each once, in the cells'
+/// order, as a JSON list. Cells go system by system, so a config repeats once per system.
+fn column(cells: &[Value], i: usize) -> String {
+    let mut v: Vec<&str> = Vec::new();
+    for s in cells.iter().filter_map(|c| c[i].as_str()) {
+        if !v.contains(&s) {
+            v.push(s);
+        }
+    }
+    serde_json::to_string(&v).unwrap_or_default()
+}
+
 fn insert_run(tx: &Transaction, dir: &Path, kind: Kind) -> Result<i64> {
     let plan = read_json(&dir.join(".fodfuzz/plan.json")).unwrap_or(Value::Null);
     let cells = plan["cells"].as_array().cloned().unwrap_or_default();
-    let column = |i: usize| -> String {
-        // Cells go system by system, so a config repeats once per system: keep the first of each.
-        let mut v: Vec<&str> = Vec::new();
-        for s in cells.iter().filter_map(|c| c[i].as_str()) {
-            if !v.contains(&s) {
-                v.push(s);
-            }
-        }
-        serde_json::to_string(&v).unwrap_or_default()
-    };
     let summary = read_json(&dir.join("summary.json")).unwrap_or(Value::Null);
     let totals = &summary["totals"];
     let coverage = read_json(&dir.join("coverage.json")).unwrap_or(Value::Null);
@@ -91,8 +93,8 @@ fn insert_run(tx: &Transaction, dir: &Path, kind: Kind) -> Result<i64> {
             plan["tree"].as_str(),
             revision.as_str(),
             nix_version(),
-            column(0),
-            column(2),
+            column(&cells, 0),
+            column(&cells, 2),
             crate::http::date::rfc3339(crate::http::date::now()),
             totals["wallSeconds"].as_f64(),
             totals["attributesVisited"].as_i64(),
@@ -253,4 +255,21 @@ fn checks(tx: &Transaction, dir: &Path, run: i64, prev: i64) -> Result<()> {
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_system_and_config_once() {
+        let cells: Vec<serde_json::Value> = serde_json::from_str(
+            r#"[["x86_64-linux","{}","{}"],["x86_64-linux","{ a = 1; }","permissive"],
+                ["aarch64-linux","{}","{}"],["aarch64-linux","{ a = 1; }","permissive"]]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            super::column(&cells, 0),
+            r#"["x86_64-linux","aarch64-linux"]"#
+        );
+        assert_eq!(super::column(&cells, 2), r#"["{}","permissive"]"#);
+    }
 }

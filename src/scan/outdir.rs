@@ -172,4 +172,27 @@ mod tests {
         assert!(e.downcast_ref::<crate::error::BadInput>().is_some());
         assert!(e.to_string().contains("nothing to resume"), "{e}");
     }
+
+    #[test]
+    fn force_removes_every_output_but_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for f in [
+            "fods.jsonl",
+            "coverage.json",
+            "coverage.txt",
+            "shard.json",
+            "check.jsonl",
+        ] {
+            std::fs::write(d.join(f), "x").unwrap();
+        }
+        std::fs::create_dir_all(d.join("coverage/pkgs")).unwrap();
+        prepare(d, false, true).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["check.jsonl"]);
+    }
 }
