@@ -79,16 +79,9 @@ fn nix_base32_the_same_both_ways() {
 
 #[test]
 fn a_nar_the_same_bytes() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("tree");
-    std::fs::create_dir_all(root.join("sub/empty")).unwrap();
-    std::fs::write(root.join("README"), "hello\n").unwrap();
-    std::fs::write(root.join("sub/seven"), "1234567").unwrap();
-    let tool = root.join("run");
-    std::fs::write(&tool, "#!/bin/sh\n").unwrap();
-    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::os::unix::fs::symlink("../README", root.join("sub/link")).unwrap();
+    nar::sample_tree(&root);
     let (ours, theirs) = both_nars(&root);
     assert_eq!(ours, theirs);
 }

@@ -95,6 +95,7 @@ impl Made {
                 .map(str::to_owned),
             sigs: vec![],
             ca: Some(format!("fixed:{method}{}:{}", fod.algo, fod.nix32())),
+            other: vec![],
         }
     }
 }

@@ -23,6 +23,9 @@ pub struct NarInfo {
     pub sigs: Vec<String>,
     /// `fixed:[r:]<algo>:<nix32>` for a fixed output: Nix trusts such a path by its content.
     pub ca: Option<String>,
+    /// Fields this struct does not name (`System`, a newer Nix's), kept as the cache wrote them
+    /// so that a copied narinfo loses nothing; no signature covers them.
+    pub other: Vec<(String, String)>,
 }
 
 impl NarInfo {
@@ -46,7 +49,8 @@ impl NarInfo {
                 "Deriver" if v != "unknown-deriver" => n.deriver = Some(v),
                 "Sig" => n.sigs.push(v),
                 "CA" => n.ca = Some(v),
-                _ => {}
+                "Deriver" => {}
+                _ => n.other.push((k.to_owned(), v)),
             }
         }
         if n.store_path.is_empty() || n.url.is_empty() || n.nar_hash.is_empty() {
@@ -83,6 +87,9 @@ impl NarInfo {
         }
         if let Some(ca) = &self.ca {
             s += &format!("CA: {ca}\n");
+        }
+        for (k, v) in &self.other {
+            s += &format!("{k}: {v}\n");
         }
         s
     }
@@ -170,11 +177,12 @@ mod tests {
     fn parse_write_and_sign() {
         let text = "StorePath: /nix/store/mpx8chzqwy2awihir6rrx67af5fjraag-hello.txt\n\
             URL: nar/1a.nar.xz\nCompression: xz\nFileHash: sha256:1a\nFileSize: 92\n\
-            NarHash: sha256:0b\nNarSize: 128\nReferences: \nDeriver: x.drv\nSig: other:AAAA\n";
+            NarHash: sha256:0b\nNarSize: 128\nReferences: \nDeriver: x.drv\nSig: other:AAAA\nSystem: x86_64-linux\n";
         let mut n = NarInfo::parse(text).unwrap();
         assert_eq!(n.file_size, Some(92));
         assert_eq!(n.references, Vec::<String>::new());
-        assert_eq!(n.text(), text);
+        assert_eq!(n.text(), text, "every field written back, System too");
+        assert_eq!(n.other, [("System".into(), "x86_64-linux".into())]);
         assert_eq!(
             n.fingerprint(),
             "1;/nix/store/mpx8chzqwy2awihir6rrx67af5fjraag-hello.txt;sha256:0b;128;"

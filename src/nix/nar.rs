@@ -149,6 +149,22 @@ fn pad(w: &mut impl Write, len: u64) -> io::Result<()> {
     w.write_all(&zeros[..((8 - len % 8) % 8) as usize])
 }
 
+/// A small tree with every kind of NAR entry (files, an executable, an empty directory, a
+/// symlink, names whose byte order differs from a case-blind one), for tests that compare these
+/// NARs with Nix's or another encoder's. Returns the executable.
+#[cfg(test)]
+pub(crate) fn sample_tree(root: &Path) -> std::path::PathBuf {
+    std::fs::create_dir_all(root.join("sub/empty")).unwrap();
+    std::fs::write(root.join("README"), "hello\n").unwrap();
+    std::fs::write(root.join("sub/seven.b"), "1234567").unwrap();
+    std::fs::write(root.join("B-upper-sorts-first"), "").unwrap();
+    let tool = root.join("configure");
+    std::fs::write(&tool, "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::os::unix::fs::symlink("../README", root.join("sub/link")).unwrap();
+    tool
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,14 +195,7 @@ mod tests {
     fn trees_hash_as_nix_hashes_them() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("src");
-        std::fs::create_dir_all(root.join("sub/empty")).unwrap();
-        std::fs::write(root.join("README"), "hello\n").unwrap();
-        std::fs::write(root.join("sub/seven.b"), "1234567").unwrap();
-        std::fs::write(root.join("B-upper-sorts-first"), "").unwrap();
-        let tool = root.join("configure");
-        std::fs::write(&tool, "#!/bin/sh\nexit 0\n").unwrap();
-        std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
-        std::os::unix::fs::symlink("../README", root.join("sub/link")).unwrap();
+        let tool = sample_tree(&root);
         assert_eq!(ours(&root), nix_hash(&root));
         assert_eq!(ours(&tool), nix_hash(&tool));
         assert_eq!(
