@@ -274,6 +274,8 @@ pub enum FailureKind {
     EvalTimeFetch,
     ForbiddenPath,
     ImportFromDerivation,
+    /// A list too long to walk (the harness's `hugeList`), reported with its length.
+    TooLarge,
 }
 
 impl FailureKind {
@@ -291,6 +293,7 @@ impl FailureKind {
             FailureKind::EvalTimeFetch => "eval-time-fetch",
             FailureKind::ForbiddenPath => "forbidden-path",
             FailureKind::ImportFromDerivation => "import-from-derivation",
+            FailureKind::TooLarge => "too-large",
         }
     }
 }
@@ -411,6 +414,7 @@ mod tests {
             FailureKind::EvalTimeFetch,
             FailureKind::ForbiddenPath,
             FailureKind::ImportFromDerivation,
+            FailureKind::TooLarge,
         ];
         for k in all {
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());

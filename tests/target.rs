@@ -76,7 +76,10 @@ fn expr_target_gives_its_fods_and_whole_closure() {
 #[test]
 fn a_list_target_is_walked_and_each_element_reported() {
     let out = tmp("target-list");
-    let expr = format!("[ {SYSTEM} (import ./corpus/basic {{}}).some-src ]");
+    // The third element is too long to walk: one too-large failure, not 200,000 tasks.
+    let expr = format!(
+        "[ {SYSTEM} (import ./corpus/basic {{}}).some-src (builtins.genList (i: i) 200000) ]"
+    );
     let o = run(fodfuzz()
         .current_dir(root())
         .args(["scan", "-q", "--expr", &expr, "--out"])
@@ -95,6 +98,19 @@ fn a_list_target_is_walked_and_each_element_reported() {
         .find(|f| f["name"] == "some-src-1.0.tar.bz2")
         .unwrap();
     assert_eq!(some["reachedBy"][0]["attrPath"], "\"1\"");
+    let failures = jsonl(&out.join("failures.jsonl"));
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0]["attrPath"], "\"2\"");
+    assert_eq!(failures[0]["kind"], "too-large");
+    assert!(
+        failures[0]["message"].as_str().unwrap().contains("200000"),
+        "{failures:?}"
+    );
+    let summary: Value = serde_json::from_str(&read(&out, "summary.json")).unwrap();
+    assert!(
+        summary["totals"]["attributesVisited"].as_u64().unwrap() < 1000,
+        "{summary}"
+    );
 }
 
 #[test]

@@ -93,7 +93,8 @@ let
     };
 
     # Attributes that fail each cost only themselves: a throw, infinite recursion, a missing
-    # attribute; a huge list and a function are skipped, and the derivation still counts.
+    # attribute, a list too long to walk (too-large, with its length); a function is skipped,
+    # and the derivation still counts.
     flaky = mkDerivation {
       name = "flaky-1.0";
       src = src "flaky-1.0";

@@ -24,6 +24,10 @@ pub enum Visit {
         list: bool,
     },
     Skip,
+    /// A list longer than the harness walks (`hugeList` in visit.nix): a `too-large` failure.
+    Huge {
+        length: u64,
+    },
     /// A throw or assert tryEval caught; `derivation`: the value is a derivation whose drvPath
     /// threw (some of its inputs may evaluate: see [`Visit::Inputs`]).
     Throw {

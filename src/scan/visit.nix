@@ -76,9 +76,18 @@ let
          // (let a = own v.value; in if a == [ ] then { } else { attrs = a; })
        else { kind = "throw"; derivation = true; })
     else if builtins.isAttrs v.value then { kind = "set"; names = builtins.attrNames v.value; }
-    else if walkLists cell && builtins.isList v.value
-    then { kind = "set"; list = true; names = builtins.genList toString (builtins.length v.value); }
+    else if builtins.isList v.value then
+      (let n = builtins.tryEval (builtins.length v.value); in
+       if n.success && n.value > hugeList then { kind = "huge"; length = n.value; }
+       else if walkLists cell
+       then { kind = "set"; list = true; names = builtins.genList toString (builtins.length v.value); }
+       else { kind = "skip"; })
     else { kind = "skip"; };
+  # A list longer than this is not walked: a walked list is a task per element, and a data list
+  # of a million entries hung on a derivation would be a million tasks. It is reported instead
+  # (a `too-large` failure with its length), also where lists are not walked (a tree's scan), so
+  # that such a list is never passed over in silence.
+  hugeList = 100000;
   # `==` of two package sets: for the same value (an alias) it only compares member pointers and
   # evaluates nothing; a look-alike with other derivations differs at its first function or
   # derivation. A throw on the way means not equal.

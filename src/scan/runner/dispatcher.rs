@@ -342,6 +342,11 @@ impl<'a> Dispatcher<'a> {
                 Applied::Nothing
             }
             Outcome::Visited(Visit::Skip) => Applied::Nothing,
+            Outcome::Visited(Visit::Huge { length }) => {
+                let message = format!("a list of {length} elements: too long to walk");
+                self.fail(cell, reach, FailureKind::TooLarge, message);
+                Applied::Nothing
+            }
             Outcome::Visited(Visit::Alias { equal }) => {
                 self.compared(id, equal);
                 Applied::Nothing
