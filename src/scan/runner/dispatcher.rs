@@ -979,6 +979,23 @@ mod tests {
     }
 
     #[test]
+    fn one_drv_with_other_attributes_under_another_name_is_entered_under_each() {
+        // release-16.03: `openjdk` has `jre` among its outputs, `jdk` is the same .drv and
+        // names `jre` as an attribute; whichever comes first, `jdk.jre` is walked.
+        for (first, second) in [("a", "b"), ("b", "a")] {
+            let (c, o) = (cells(1), opts(1, 100));
+            let mut d = Dispatcher::new(&c, &o, HashMap::new());
+            serve(&mut d, |_| set(&[first, second]));
+            serve(&mut d, |p| match p[0].as_str() {
+                "a" => drv_with("/nix/store/jdk.drv", &["home"]),
+                _ => drv_with("/nix/store/jdk.drv", &["home", "jre"]),
+            });
+            let next = paths(&d.next_batch(0).unwrap());
+            assert_eq!(next, ["a.home", "b.home", "b.jre"], "{first} first");
+        }
+    }
+
+    #[test]
     fn a_derivation_entered_under_a_later_path_moves_and_depth_still_bounds_it() {
         let c = cells(2);
         // One task a batch: strictly depth first, so deep.er.python comes before python.

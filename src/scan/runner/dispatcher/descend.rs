@@ -16,10 +16,16 @@ use crate::scan::walk::is_pruned;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-/// The derivations entered so far, each by its cell and `.drv` path: where it was entered,
-/// and the first of the paths it was found under.
+/// The derivations entered so far, each by its cell, `.drv` path and the attributes it names:
+/// where it was entered, and the first of the paths it was found under. The attributes are part
+/// of the key because one `.drv` can carry other attributes under another name (release-16.03's
+/// `jdk` names `jre`, which `openjdk`, the same derivation with `jre` among its outputs, does
+/// not): keyed by the `.drv` alone, whichever name came first decided whether `jdk.jre` was
+/// walked.
 #[derive(Default)]
-pub(super) struct Entered(HashMap<(usize, String), (Vec<String>, Vec<String>)>);
+pub(super) struct Entered(HashMap<Key, (Vec<String>, Vec<String>)>);
+
+type Key = (usize, String, Vec<String>);
 
 impl Entered {
     /// Where what was found below a derivation entered under one path goes: the first path
@@ -29,8 +35,8 @@ impl Entered {
             .0
             .iter()
             .filter(|(_, (at, best))| at != best)
-            .map(|(&(cell, _), (at, best))| Moved {
-                cell,
+            .map(|((cell, _, _), (at, best))| Moved {
+                cell: *cell,
                 from: at.clone(),
                 to: best.clone(),
             })
@@ -67,7 +73,7 @@ impl Dispatcher<'_> {
             self.walked.pruned.push((cell, path, false));
             return;
         }
-        match self.entered.0.entry((cell, drv_path)) {
+        match self.entered.0.entry((cell, drv_path, attrs.clone())) {
             Entry::Occupied(mut e) => {
                 let best = &mut e.get_mut().1;
                 if first(&path, best) {
