@@ -249,6 +249,31 @@ mod tests {
             let cut = cut.min(t.len() - 1);
             prop_assert!(Parts::parse(&t[..cut]).is_err());
         }
+
+        /// Any bytes at all (read as a store's file would be: lossily), and a real .drv with
+        /// one byte replaced or inserted anywhere: sui-compat's parser and the structured
+        /// attributes' JSON answer, or refuse, never panic.
+        #[test]
+        fn any_text_is_read_or_refused(
+            bytes in proptest::collection::vec(any::<u8>(), 0..300),
+            at in 0usize..400,
+            byte in any::<u8>(),
+            insert in any::<bool>(),
+        ) {
+            let _ = Parts::parse(&String::from_utf8_lossy(&bytes));
+            let t = r#"Derive([("out","/nix/store/a-y","sha256","00ff")],[("/nix/store/b.drv",["out"])],[],"x","builtin:fetchurl",["-c"],[("__json","{\"url\":\"http://x\",\"n\":[1]}"),("name","y")])"#;
+            let mut b = t.as_bytes().to_vec();
+            let at = at % b.len();
+            match insert {
+                true => b.insert(at, byte),
+                false => b[at] = byte,
+            }
+            let text = String::from_utf8_lossy(&b);
+            if let Ok(p) = Parts::parse(&text) {
+                prop_assert!(p.outputs.len() <= 1);
+            }
+            let _ = crate::nix::fixed::parse(&text);
+        }
     }
 
     #[test]

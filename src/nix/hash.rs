@@ -23,14 +23,17 @@ impl Digest {
         })
     }
 
-    /// A .drv output's hash: algorithm and base16 digest.
+    /// A .drv output's hash: algorithm and base16 digest. Works on bytes: a slice of the text
+    /// at an odd byte offset would split a multi-byte character (and panic).
     pub fn from_hex(algo: &str, hex: &str) -> Result<Digest> {
         if !hex.len().is_multiple_of(2) {
             bail!("odd length");
         }
-        let bytes = (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).context("not hex"))
+        let nibble = |c: u8| (c as char).to_digit(16).context("not hex");
+        let bytes = hex
+            .as_bytes()
+            .chunks(2)
+            .map(|p| Ok((nibble(p[0])? << 4 | nibble(p[1])?) as u8))
             .collect::<Result<_>>()?;
         Ok(Digest {
             algo: algo.to_owned(),
@@ -40,11 +43,26 @@ impl Digest {
 
     /// Nix's base32 as an expression writes it (`nix-hash --to-base32`); `None` unless `text` is
     /// exactly the encoding of `size` bytes (the unused high bits of the first character zero).
+    /// fodfuzz's own decoder: nix-base32's indexes past its buffer for lengths that are no
+    /// digest's (docs/compat.md), and a tree's strings come in every length.
     pub fn from_nix32(algo: &str, text: &str, size: usize) -> Option<Digest> {
-        // nix-base32 decodes (docs/compat.md); encoding back tells an exact encoding of
-        // `size` bytes from one with bits to spare.
-        let bytes = nix_base32::from_nix_base32(text).filter(|b| b.len() == size)?;
-        (nix_base32::to_nix_base32(&bytes) == text).then(|| Digest {
+        if size == 0 || text.len() != nix32_len(size) {
+            return None;
+        }
+        let mut bytes = vec![0u8; size];
+        for (n, c) in text.bytes().rev().enumerate() {
+            let digit = BASE32.iter().position(|&a| a == c)? as u16;
+            let (i, j) = (n * 5 / 8, n * 5 % 8);
+            let shifted = digit << j;
+            bytes[i] |= shifted as u8;
+            let carry = (shifted >> 8) as u8;
+            if i + 1 < size {
+                bytes[i + 1] |= carry;
+            } else if carry != 0 {
+                return None;
+            }
+        }
+        Some(Digest {
             algo: algo.to_owned(),
             bytes,
         })
@@ -98,11 +116,25 @@ impl Digest {
         self.bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// Nix's base32 (its own alphabet, least significant bits first), as `nix-hash --to-base32`:
-    /// nix-base32's (docs/compat.md).
+    /// Nix's base32 (its own alphabet, least significant bits first), as `nix-hash --to-base32`;
+    /// empty for no bytes (nix-base32's encoder underflows there: docs/compat.md).
     pub fn nix32(&self) -> String {
-        nix_base32::to_nix_base32(&self.bytes)
+        let b = &self.bytes;
+        (0..nix32_len(b.len()))
+            .rev()
+            .map(|n| {
+                let (i, j) = (n * 5 / 8, n * 5 % 8);
+                let lo = u16::from(b[i]) >> j;
+                let hi = b.get(i + 1).map_or(0, |&x| u16::from(x) << (8 - j));
+                BASE32[usize::from((lo | hi) & 0x1f)] as char
+            })
+            .collect()
     }
+}
+
+/// How many characters of Nix's base32 encode `size` bytes (none for none).
+pub fn nix32_len(size: usize) -> usize {
+    (size * 8).div_ceil(5)
 }
 
 /// The digest size of the hash algorithms Nix knows.
@@ -224,6 +256,7 @@ pub(crate) fn from_base64(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     /// hello-2.10.tar.gz of nixpkgs 16.03: the .drv's output hash (hex) and `outputHash` as the
     /// expression wrote it (base32).
@@ -333,5 +366,120 @@ mod tests {
         }
         assert_eq!(Digest::from_sri("sha256-not*base64"), None);
         assert_eq!(Digest::from_sri("nodash"), None);
+    }
+
+    /// Every form of a digest's text fodfuzz meets in a tree: each alphabet at every length
+    /// 0..=200, and strings with non-ASCII characters and NUL.
+    fn near_text() -> impl Strategy<Value = String> {
+        let alphabets = vec![
+            "[0-9a-f]",
+            "[0-9abcdfghijklmnpqrsvwxyz]",
+            "[A-Za-z0-9+/=]",
+            "[0-9a-zA-Z+/=:\\-]",
+            "[\\x00-\\x7f]",
+            "(.|\\x00|é|\\u{10FFFF})",
+        ];
+        proptest::sample::select(alphabets).prop_flat_map(|a| {
+            (0usize..=200).prop_flat_map(move |n| {
+                proptest::string::string_regex(&format!("{a}{{{n}}}")).unwrap()
+            })
+        })
+    }
+
+    /// A prefix an expression may put before a digest, or none.
+    fn prefix() -> impl Strategy<Value = String> {
+        proptest::sample::select(vec![
+            "", "sha256:", "sha1:", "md5:", "sha512:", "sha256-", "sha512-", "md5-", "blake3:",
+            "sha256-:", ":", "-",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    fn any_algo() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of(
+            proptest::sample::select(vec!["md5", "sha1", "sha256", "sha512", "x", ""])
+                .prop_map(str::to_owned),
+        )
+    }
+
+    /// A real digest of one of Nix's algorithms, in one of its written forms, cut short or
+    /// lengthened by a character: `written` may refuse it, never panic.
+    fn mangled() -> impl Strategy<Value = (Digest, String)> {
+        let algo = proptest::sample::select(vec![
+            ("md5", 16),
+            ("sha1", 20),
+            ("sha256", 32),
+            ("sha512", 64),
+        ]);
+        (
+            algo,
+            proptest::collection::vec(any::<u8>(), 64),
+            0usize..3,
+            -2i32..=2,
+        )
+            .prop_map(|((a, size), b, form, delta)| {
+                let d = Digest {
+                    algo: a.to_owned(),
+                    bytes: b[..size].to_vec(),
+                };
+                let text = match form {
+                    0 => d.hex(),
+                    1 => d.nix32(),
+                    _ => d.sri(),
+                };
+                let text = match delta {
+                    d if d < 0 => {
+                        text[..text.len().saturating_sub(d.unsigned_abs() as usize)].to_owned()
+                    }
+                    0 => text,
+                    d => format!("{text}{}", "0".repeat(d as usize)),
+                };
+                (d, text)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn reading_any_text_never_panics(algo in any_algo(), p in prefix(), text in near_text()) {
+            let text = format!("{p}{text}");
+            let read = Digest::written(algo.as_deref(), &text);
+            // What is read is a whole digest of its algorithm's size.
+            if let Some(d) = read {
+                prop_assert_eq!(Some(d.bytes.len()), size_of(&d.algo));
+            }
+            let _ = Digest::from_sri(&text);
+            let _ = Digest::from_hex("sha256", &text);
+            for size in [0, 1, 5, 16, 20, 32, 64] {
+                if let Some(d) = Digest::from_nix32("sha256", &text, size) {
+                    prop_assert_eq!(d.nix32(), text.clone());
+                }
+            }
+        }
+
+        #[test]
+        fn a_mangled_digest_is_read_whole_or_not_at_all((d, text) in mangled(), algo in any_algo()) {
+            if let Some(got) = Digest::written(algo.as_deref(), &text) {
+                prop_assert_eq!(Some(got.bytes.len()), size_of(&got.algo));
+            }
+            let exact = [d.hex(), d.nix32(), d.sri()].contains(&text);
+            if exact && algo.is_none() && !text.contains('-') {
+                // Unprefixed, a digest reads as one of some algorithm (md5 in base16 and sha1
+                // in base32 share a length).
+                prop_assert!(Digest::written(None, &text).is_some());
+            }
+        }
+
+        #[test]
+        fn every_encoding_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..80)) {
+            let d = Digest { algo: "sha256".into(), bytes: bytes.clone() };
+            prop_assert_eq!(d.nix32().len(), nix32_len(bytes.len()));
+            if !bytes.is_empty() {
+                prop_assert_eq!(Digest::from_nix32("sha256", &d.nix32(), bytes.len()), Some(d.clone()));
+            }
+            prop_assert_eq!(Digest::from_hex("sha256", &d.hex()).unwrap(), d.clone());
+            prop_assert_eq!(Digest::from_sri(&d.sri()), Some(d));
+        }
     }
 }
