@@ -38,12 +38,20 @@ impl std::fmt::Display for Interrupted {
 
 impl std::error::Error for Interrupted {}
 
-/// The exit status for an error that ended a command.
-pub fn exit_code(e: &anyhow::Error) -> ExitCode {
+/// The command finished and wrote every output, but handling some items panicked: each is
+/// recorded in internal-errors.jsonl (`isolate`), and the run is otherwise whole.
+pub const INTERNAL_ERRORS: u8 = 3;
+
+/// The exit status for an error that ended a command, after `internal` items failed with an
+/// internal error: 3 then stands for 1 (what a command counts as failing, or another error),
+/// since a run with internal errors must be looked at; bad input and signals keep theirs.
+pub fn exit_code(e: &anyhow::Error, internal: usize) -> ExitCode {
     if e.downcast_ref::<BadInput>().is_some() {
         ExitCode::from(2)
     } else if let Some(Interrupted(sig)) = e.downcast_ref() {
         ExitCode::from(128 + *sig as u8)
+    } else if internal > 0 {
+        ExitCode::from(INTERNAL_ERRORS)
     } else {
         ExitCode::FAILURE
     }

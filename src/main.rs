@@ -17,6 +17,7 @@ mod fuzz;
 mod graph;
 mod history;
 mod http;
+mod isolate;
 mod merge;
 mod mirror;
 mod missing;
@@ -47,6 +48,7 @@ fn man() -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
+    isolate::install_hook();
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Scan(args) => scan::scan(*args),
@@ -74,11 +76,19 @@ fn main() -> ExitCode {
         cli::Command::Size(args) => size::size(args),
         cli::Command::Merge(args) => merge::merge(args),
     };
+    let internal = isolate::count();
+    if internal > 0 {
+        eprintln!(
+            "fodfuzz: {internal} item(s) failed with an internal error and were recorded in {} (every other item was handled and every output written); please report them",
+            isolate::FILE
+        );
+    }
     match result {
+        Ok(()) if internal > 0 => ExitCode::from(error::INTERNAL_ERRORS),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("fodfuzz: {e:#}");
-            error::exit_code(&e)
+            error::exit_code(&e, internal)
         }
     }
 }

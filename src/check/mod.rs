@@ -76,6 +76,7 @@ pub fn check(args: CheckArgs) -> Result<()> {
     results.save()?;
     let lines: Vec<Line> = outcomes.iter().map(|o| o.line.clone()).collect();
     write_file(&args.dir, "check.jsonl", |w| check_file::write(w, &lines))?;
+    crate::isolate::write(&args.dir)?;
     if let Some(h) = &args.history {
         crate::history::append(h, &args.dir, crate::history::record::Kind::Check)?;
     }
@@ -107,7 +108,16 @@ pub(crate) fn read_targets(file: &Path, dir: &Path) -> Result<Vec<Target>> {
 fn run(probe: &Probe, targets: &[Target], threads: usize, quiet: bool) -> Vec<Outcome> {
     let order = interleaved(targets);
     let progress = Counter::new(quiet, targets.len() as u64, "FODs");
-    let one = |i: usize| probe.check(&targets[i]);
+    // A panic checking one FOD is that FOD's unknown answer (and an internal error), not the
+    // end of the check.
+    let one = |i: usize| {
+        let t = &targets[i];
+        crate::isolate::item("check", &t.out_path, || probe.check(t)).unwrap_or_else(|m| {
+            let mut o = probe::Outcome::unknown(t);
+            o.line.reason = Some(format!("internal error: {m}"));
+            o
+        })
+    };
     http::pool::each_counted(
         &order,
         threads,

@@ -55,9 +55,10 @@ pub struct Outcome {
     pub cached: bool,
 }
 
-impl Probe<'_> {
-    pub fn check(&self, t: &Target) -> Outcome {
-        let mut o = Outcome {
+impl Outcome {
+    /// Nothing known yet of `t`: its line says unknown, and nothing was asked.
+    pub fn unknown(t: &Target) -> Outcome {
+        Outcome {
             line: Line {
                 out_path: t.out_path.clone(),
                 name: t.name.clone(),
@@ -72,7 +73,13 @@ impl Probe<'_> {
             },
             asked: vec![],
             cached: false,
-        };
+        }
+    }
+}
+
+impl Probe<'_> {
+    pub fn check(&self, t: &Target) -> Outcome {
+        let mut o = Outcome::unknown(t);
         if let Some(why) = &t.unchecked {
             o.line.status = Status::Unchecked;
             o.line.reason = Some(why.clone());

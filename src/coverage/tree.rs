@@ -101,15 +101,20 @@ fn list(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// Parses every file on all cores; results in the order of `names`. A file that cannot be read
-/// counts as one with errors and no facts: coverage must not end a scan.
+/// Parses every file on all cores; results in the order of `names`. A file that cannot be read,
+/// or whose analysis panics (recorded as an internal error of that file), counts as one with
+/// errors and no facts: coverage must not end a scan.
 fn parse_all(root: &Path, names: &[String], files: &TreeFiles) -> Vec<FileFacts> {
+    let unread = || FileFacts {
+        parse_errors: 1,
+        ..FileFacts::default()
+    };
     crate::parallel::map(names, |name| match std::fs::read(root.join(name)) {
-        Ok(b) => facts::extract(name, &String::from_utf8_lossy(&b), files),
-        Err(_) => FileFacts {
-            parse_errors: 1,
-            ..FileFacts::default()
-        },
+        Ok(b) => crate::isolate::item("coverage", name, || {
+            facts::extract(name, &String::from_utf8_lossy(&b), files)
+        })
+        .unwrap_or_else(|_| unread()),
+        Err(_) => unread(),
     })
 }
 

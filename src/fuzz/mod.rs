@@ -83,6 +83,7 @@ pub fn fuzz(args: FuzzArgs) -> Result<()> {
         s.corpus_file.display(),
         p.out.display()
     );
+    crate::isolate::write(&p.out)?;
     end?;
     match &args.history {
         Some(h) => crate::history::append(h, &p.out, crate::history::record::Kind::Fuzz),

@@ -38,7 +38,11 @@ impl Builder {
                 if nodes.len() <= index {
                     nodes.resize(index + 1, Err("no record".to_owned()));
                 }
-                nodes[index] = graph.add_closure(&drv_path).map_err(|e| format!("{e:#}"));
+                // A panic reading one closure is that root's failure (an internal error).
+                nodes[index] = crate::isolate::item("graph", &drv_path, || {
+                    graph.add_closure(&drv_path).map_err(|e| format!("{e:#}"))
+                })
+                .unwrap_or_else(|m| Err(format!("internal error: {m}")));
                 count.send_replace(graph.fod_count());
             }
             Built {

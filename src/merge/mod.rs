@@ -49,7 +49,7 @@ pub fn merge(args: MergeArgs) -> Result<()> {
     )?;
     let (stats, wall, warning) = stats::merged(&shards, &cells, &work.join("merge"))?;
     let v = summary::summary(&found, &cells, &stats, drv_files, wall, true);
-    crate::outputs::write_summary(&out, v, &counts)?;
+    crate::outputs::write_summary(&out, v, Some(&counts))?;
     let coverage = coverage(&out, first, &cells);
     let attributes: u64 = stats.iter().map(|s| s.visited).sum();
     eprintln!(

@@ -91,6 +91,7 @@ pub fn mirror(args: MirrorArgs) -> Result<()> {
     let outcomes = run.all(&jobs, args.jobs, args.quiet);
     report::summary(&site.root, &outcomes, &budget, key.as_ref());
     let written = report::write(&site, &outcomes);
+    crate::isolate::write(&site.root)?;
     if outcomes.iter().any(|o| o.status == Status::DiskFull) {
         anyhow::bail!(
             "the disk of {} is full: free room and run the same command again (nothing half written was left)",
@@ -121,7 +122,20 @@ impl Run<'_> {
     fn all(&self, jobs: &[Job], threads: usize, quiet: bool) -> Vec<Outcome> {
         let order = plan::order(jobs);
         let progress = Counter::new(quiet, jobs.len() as u64, "FODs");
-        let one = |i: usize| self.one(&jobs[i]);
+        // A panic over one FOD is that FOD's error (and an internal error), not the site's end.
+        let one = |i: usize| {
+            let t = &jobs[i].t;
+            crate::isolate::item("mirror", &t.out_path, || self.one(&jobs[i])).unwrap_or_else(|m| {
+                Outcome {
+                    out_path: t.out_path.clone(),
+                    name: t.name.clone(),
+                    status: Status::Error,
+                    from: None,
+                    why: Some(format!("internal error: {m}")),
+                    bytes: 0,
+                }
+            })
+        };
         http::pool::each_counted(&order, threads, one, |o| o.status, Status::as_str, progress)
     }
 

@@ -62,8 +62,12 @@ pub fn scan(args: ScanArgs) -> Result<()> {
     let analysis = start_analysis(&p);
     let finished = walk(&p, &mut journal, replay, &mut progress, None, None)?;
     progress.finish();
+    // A test's panic of the driver itself, between the walk and the outputs: the journal must
+    // let --resume finish the run.
+    crate::isolate::fault("scan", "after the walk");
     let wall = started.elapsed().as_secs_f64();
     let Written { findings, coverage } = write(&p, &finished, wall, analysis)?;
+    crate::isolate::write(&p.out)?;
     let failures: Vec<_> = findings.failures.into_iter().collect();
     if finished.interrupted.is_none()
         && let Some(e) = report::root_failed(&failures, p.cells.len(), &p.setup.target.identity())
@@ -312,7 +316,9 @@ pub(crate) fn walk(
 /// release-16.03 takes 3.3 s that would otherwise come after it. Its threads run at the lowest
 /// priority, so they take the time the workers leave idle (and the walk's last seconds, when
 /// one worker is done). A target has no tree; a shard writes no coverage (the merge does).
-type Analysis = Option<std::thread::JoinHandle<Result<crate::coverage::tree::Tree>>>;
+/// A panic in it is an internal error of the coverage phase (`isolate`).
+type Analysis =
+    Option<std::thread::JoinHandle<Result<Result<crate::coverage::tree::Tree>, String>>>;
 
 fn start_analysis(p: &Prepared) -> Analysis {
     match (&p.setup.target, p.shard) {
@@ -320,7 +326,9 @@ fn start_analysis(p: &Prepared) -> Analysis {
             let tree = tree.clone();
             Some(std::thread::spawn(move || {
                 lowest_priority();
-                crate::coverage::tree::analyse(&tree)
+                crate::isolate::item("coverage", "analysing the tree", || {
+                    crate::coverage::tree::analyse(&tree)
+                })
             }))
         }
         _ => None,
@@ -378,13 +386,34 @@ fn write(p: &Prepared, finished: &Finished, wall: f64, analysis: Analysis) -> Re
         });
     }
     let coverage = std::thread::scope(|scope| {
-        let coverage = scope.spawn(|| write_coverage(p, analysis, &findings));
-        outputs::write_all(&outputs)?;
-        coverage
-            .join()
-            .expect("writing the coverage does not panic")
+        let coverage = scope.spawn(|| {
+            crate::isolate::item("coverage", "writing the coverage", || {
+                write_coverage(p, analysis, &findings)
+            })
+        });
+        let written = outputs::write_all(&outputs);
+        // The thread catches its own panics: only its start could fail.
+        let coverage = coverage.join().unwrap_or_else(|_| Err("no thread".into()));
+        written.map(|()| coverage)
     })?;
+    let coverage = match coverage {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => coverage_failed(p, format!("{e:#}"))?,
+        Err(m) => coverage_failed(p, format!("internal error: {m}"))?,
+    };
     Ok(Written { findings, coverage })
+}
+
+/// The coverage could not be written: every other output is, and summary.json says why the
+/// coverage is missing. Counted as an internal error, so the scan ends with exit status 3.
+fn coverage_failed(p: &Prepared, error: String) -> Result<Option<(usize, usize)>> {
+    eprintln!("fodfuzz: the coverage was not written: {error}");
+    if !error.starts_with("internal error: ") {
+        crate::isolate::record("coverage", "the tree", &error);
+    }
+    let phase = "coverage".to_owned();
+    outputs::add_failed_phase(&p.out, outputs::FailedPhase { phase, error })?;
+    Ok(None)
 }
 
 /// Coverage of the fetch sites written in the tree, once its analysis is done.
@@ -396,9 +425,11 @@ fn write_coverage(
     let Some(analysis) = analysis else {
         return Ok(None);
     };
-    let tree = analysis
-        .join()
-        .expect("analysing the tree does not panic")?;
+    let tree = match analysis.join() {
+        Ok(Ok(tree)) => tree?,
+        Ok(Err(m)) => anyhow::bail!("internal error: {m}"),
+        Err(_) => anyhow::bail!("the tree's analysis ended without a result"),
+    };
     crate::coverage::write_for_scan(&p.out, &tree, findings, &p.cells).map(Some)
 }
 
