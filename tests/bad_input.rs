@@ -134,3 +134,51 @@ fn bad_environment_and_arguments_are_one_line_and_exit_2() {
         "not empty",
     );
 }
+
+/// A tree that needs a newer Nix than the one on PATH (written as nixpkgs writes it since 2023:
+/// lib/minfeatures.nix, and a default.nix that aborts with a long message) is refused before
+/// the scan in one line naming both versions and where a newer Nix comes from.
+#[test]
+fn a_tree_that_needs_a_newer_nix_says_so_in_one_line() {
+    let tree = tmp("bad-newer-nix");
+    std::fs::create_dir_all(tree.join("lib")).unwrap();
+    std::fs::write(
+        tree.join("lib/minfeatures.nix"),
+        r#"let
+  features = [
+    { description = "the `nixVersion` builtin"; condition = builtins ? nixVersion; }
+    { description = "`builtins.nixVersion` reports at least 99.1";
+      condition = builtins.compareVersions "99.1" builtins.nixVersion != 1; }
+  ];
+  evaluated = builtins.partition ({ condition, ... }: condition) features;
+in { all = features; supported = evaluated.right; missing = evaluated.wrong; }
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        tree.join("default.nix"),
+        "let missing = (import ./lib/minfeatures.nix).missing; in\n\
+         if missing != [ ] then abort ''\n\n  This version of Nixpkgs requires a newer Nix.\n'' else { ... }: { }\n",
+    )
+    .unwrap();
+    let out = tmp("bad-newer-nix-out");
+    let o = run(fodfuzz().arg("scan").arg(&*tree).arg("--out").arg(&*out));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.contains("needs Nix 99.1 or newer"), "{err}");
+    let ours = std::process::Command::new("nix-instantiate")
+        .arg("--version")
+        .output()
+        .unwrap();
+    let ours = String::from_utf8_lossy(&ours.stdout);
+    let v: Vec<&str> = ours
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .split('.')
+        .take(2)
+        .collect();
+    assert!(err.contains(&format!("is Nix {}", v.join("."))), "{err}");
+    assert!(err.contains("nix-trixie"), "{err}");
+}

@@ -43,6 +43,15 @@ pub fn first_error(stderr: &[u8]) -> String {
         .find(|l| l.starts_with("error:"))
         .unwrap_or("nix-instantiate failed")
         .to_owned();
+    // An abort's message starts on the next line (`…error message: '`, then a blank line, as
+    // nixpkgs' "requires an implementation of Nix" does): its first line is the reason.
+    let first = match first.ends_with("message: '") {
+        true => match lines.next() {
+            Some(reason) => format!("{first}{reason}'"),
+            None => first,
+        },
+        false => first,
+    };
     match lines.find(|l| l.starts_with("at ")) {
         Some(at) => format!("{first} ({})", at.trim_end_matches(':')),
         None => first,
@@ -102,5 +111,15 @@ mod tests {
             "error: undefined variable 'y' (at /t/default.nix:3:5)"
         );
         assert_eq!(first_error(b""), "nix-instantiate failed");
+    }
+
+    /// nixpkgs' default.nix aborts with a message that starts on the next line (Nix 2.8).
+    #[test]
+    fn an_aborts_message_is_its_first_line() {
+        let stderr = b"error: evaluation aborted with the following error message: '\n\n    This version of Nixpkgs requires an implementation of Nix with the following features:\n    - x\n'\n";
+        assert_eq!(
+            first_error(stderr),
+            "error: evaluation aborted with the following error message: 'This version of Nixpkgs requires an implementation of Nix with the following features:'"
+        );
     }
 }

@@ -58,6 +58,12 @@ pub fn parse_version(text: &str) -> Option<(u32, u32)> {
     })
 }
 
+/// The `major.minor` of the Nix at `nix` (`None` when it prints none).
+pub fn of(nix: &Path) -> Option<(u32, u32)> {
+    let out = Command::new(nix).arg("--version").output().ok()?;
+    parse_version(&String::from_utf8_lossy(&out.stdout))
+}
+
 /// Refuses a `nix-instantiate` older than [`MIN_NIX`]; Lix ("Lix, like Nix") passes by its
 /// Nix-compatible version number.
 fn check_nix_version(nix: &Path) -> Result<(u32, u32), BadInput> {
