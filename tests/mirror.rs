@@ -364,10 +364,15 @@ fn a_site_that_real_nix_realises_with_no_network() {
             .contains("Sig: island-1:")
     );
 
-    // The origin goes away; the site is used as the run said, with Nix's sandbox on.
     f.origin.stop();
+    from_the_site_alone(&f, &said, public.trim(), &listed);
+}
+
+/// With the origin gone, the site is used as the run said (`said`), with Nix's sandbox on.
+fn from_the_site_alone(f: &Fixture, said: &str, public: &str, listed: &[String]) {
+    let site = f.work.join("site");
     let hits = f.origin.hits().len();
-    let advice = advice(&said);
+    let advice = advice(said);
     let keys: Vec<&str> = advice.iter().map(|(k, _)| k.as_str()).collect();
     let all = [
         "substituters",
@@ -377,7 +382,7 @@ fn a_site_that_real_nix_realises_with_no_network() {
     ];
     assert_eq!(keys, all, "{said}");
     let line = |k| advised(&advice, k);
-    assert_eq!(line("trusted-public-keys"), public.trim());
+    assert_eq!(line("trusted-public-keys"), public);
     // (a) As a binary cache: substitution runs outside the sandbox.
     let opts = [
         ("substituters", line("substituters")),
@@ -407,7 +412,7 @@ fn a_site_that_real_nix_realises_with_no_network() {
     let opts = [&mirror[..], &sandbox_path].concat();
     f.realise("store-b", &["hello-1.0.tar.gz", "built.txt"], &opts);
     assert_eq!(f.origin.hits().len(), hits, "the origin was not asked");
-    without_sandbox_path(&f, &mirror);
+    without_sandbox_path(f, &mirror);
 
     // (c) The site served over http (on loopback here): nothing else needed.
     let served = Server::start();
