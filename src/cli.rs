@@ -128,7 +128,9 @@ pub enum Command {
     /// Build the offline site: every FOD of a finished scan copied into a binary cache on disk
     /// (SITE: nix-cache-info, <hash>.narinfo, nar/…) and a hashed mirror beside it
     /// (SITE/<algo>/<hash>, the plain files of flat outputs), so that a Nix with no network
-    /// realises them from the site alone (`substituters = file://SITE`, `hashed-mirrors`).
+    /// realises them from the site alone, with its sandbox on: the run ends with the nix.conf
+    /// lines (`substituters = file://SITE`, `hashed-mirrors = file://SITE/` with
+    /// `extra-sandbox-paths = SITE`, which a sandboxed builtin:fetchurl needs to read the site).
     ///
     /// Each FOD, the ones most attributes reach first: already in the site (a second run fetches
     /// nothing it holds); else copied from a --cache (narinfo, NAR as compressed there,

@@ -1,14 +1,16 @@
 //! `fodfuzz mirror` end to end, with no network: a loopback origin serves the sources, the site
 //! is built from it, then the origin stops and the real Nix (whichever is first on PATH: CI runs
-//! these under 2.8 and 2.26) realises the fixed outputs from the site alone: substituted from it
-//! as a binary cache, and fetched by builtin:fetchurl from it as a hashed mirror served on
-//! loopback.
+//! these under 2.8 and 2.26), with its sandbox on as NixOS has it, realises the fixed outputs
+//! from the site alone with the nix.conf lines the run printed: substituted from it as a binary
+//! cache, and fetched by builtin:fetchurl from it as a `file://` hashed mirror in the sandbox,
+//! and as one served on loopback. Without `extra-sandbox-paths` the `file://` mirror fails.
 mod common;
 use common::server::{Response, Server};
 use common::{fodfuzz, jsonl, run, tmp};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 /// The sources: name, bytes, and how the origin answers a GET of it in turn.
 fn sources() -> Vec<(&'static str, Vec<u8>)> {
@@ -132,6 +134,68 @@ fn instantiate(store: &Path, expr: &Path, base: &str) -> BTreeMap<String, String
         .collect()
 }
 
+/// Whether Nix builds in its sandbox here, found once by trying: with the sandbox on,
+/// builtin:fetchurl must fail to read a `file://` url outside it. A private store (`--store
+/// DIR`) builds in the sandbox whatever `sandbox` says (Nix 2.8 and 2.26 force it for a store
+/// not at /nix/store); where the kernel refuses the namespaces it needs (Nix run in a chroot)
+/// Nix says so when `sandbox-fallback = false`, and by default builds unsandboxed: then what
+/// needs the sandbox is skipped, saying why.
+fn sandboxed() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| {
+        let work = tmp("mirror-sandbox");
+        let expr = write_expr(&work);
+        let store = work.join("store");
+        let drvs = instantiate(&store, &expr, &format!("file://{}", work.display()));
+        let o = nix("nix-store", &store)
+            .args(["--option", "sandbox", "true"])
+            .args(["--option", "sandbox-fallback", "false"])
+            .args(["--option", "substituters", ""])
+            .args(["--option", "hashed-mirrors", ""])
+            .arg("--realise")
+            .arg(&drvs["hello-1.0.tar.gz"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        if let Some(why) = err.lines().find(|l| l.contains("kernel namespaces")) {
+            eprintln!("NOT TESTED: Nix cannot build in its sandbox here ({why}): the sandboxed parts of tests/mirror.rs are skipped and the rest runs unsandboxed");
+            return false;
+        }
+        assert!(
+            !o.status.success(),
+            "the sandbox is on, yet builtin:fetchurl read {} outside it",
+            work.display()
+        );
+        // 2.8: "Couldn't read a file:// file (37)"; 2.26: "Could not read a file:// file (37)".
+        assert!(err.contains("read a file:// file (37)"), "{err}");
+        true
+    })
+}
+
+/// The sandbox on, and no silent fallback to building without it, where it can work.
+fn sandbox_options() -> &'static [(&'static str, &'static str)] {
+    match sandboxed() {
+        true => &[("sandbox", "true"), ("sandbox-fallback", "false")],
+        false => &[],
+    }
+}
+
+/// The nix.conf lines (`  key = value`) `fodfuzz mirror` printed, in order.
+fn advice(said: &str) -> Vec<(String, String)> {
+    said.lines()
+        .filter_map(|l| l.strip_prefix("  ")?.split_once(" = "))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// The value of `key` in the advice.
+fn advised<'a>(advice: &'a [(String, String)], key: &str) -> &'a str {
+    let found = advice.iter().find(|(k, _)| k == key);
+    found
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("{key}: {advice:?}"))
+}
+
 /// An origin, site.nix and a scan of it.
 struct Fixture {
     work: common::Tmp,
@@ -191,19 +255,31 @@ impl Fixture {
         (secret, std::fs::read_to_string(public).unwrap())
     }
 
-    /// Realises `names` in a fresh store with `options`; the output paths, one a line.
-    fn realise(&self, store: &str, names: &[&str], options: &[(&str, &str)]) -> String {
+    /// Tries to realise `names` in a fresh store with `options` and `flags`, in the sandbox
+    /// where it works.
+    fn try_realise(
+        &self,
+        store: &str,
+        names: &[&str],
+        options: &[(&str, &str)],
+        flags: &[&str],
+    ) -> Output {
         let store = self.work.join(store);
         let drvs = instantiate(&store, &self.expr, &self.origin.url);
         let mut c = nix("nix-store", &store);
-        for (k, v) in options {
+        for (k, v) in sandbox_options().iter().chain(options) {
             c.args(["--option", k, v]);
         }
-        let o = c
+        c.args(flags)
             .arg("--realise")
             .args(names.iter().map(|n| &drvs[*n]))
             .output()
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Realises `names` as `try_realise` does; the output paths, one a line.
+    fn realise(&self, store: &str, names: &[&str], options: &[(&str, &str)]) -> String {
+        let o = self.try_realise(store, names, options, &[]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8(o.stdout).unwrap()
     }
@@ -288,13 +364,29 @@ fn a_site_that_real_nix_realises_with_no_network() {
             .contains("Sig: island-1:")
     );
 
-    // The origin goes away. (a) The site as a binary cache.
     f.origin.stop();
+    from_the_site_alone(&f, &said, public.trim(), &listed);
+}
+
+/// With the origin gone, the site is used as the run said (`said`), with Nix's sandbox on.
+fn from_the_site_alone(f: &Fixture, said: &str, public: &str, listed: &[String]) {
+    let site = f.work.join("site");
     let hits = f.origin.hits().len();
-    let cache = format!("file://{}", site.display());
+    let advice = advice(said);
+    let keys: Vec<&str> = advice.iter().map(|(k, _)| k.as_str()).collect();
+    let all = [
+        "substituters",
+        "trusted-public-keys",
+        "hashed-mirrors",
+        "extra-sandbox-paths",
+    ];
+    assert_eq!(keys, all, "{said}");
+    let line = |k| advised(&advice, k);
+    assert_eq!(line("trusted-public-keys"), public);
+    // (a) As a binary cache: substitution runs outside the sandbox.
     let opts = [
-        ("substituters", cache.as_str()),
-        ("trusted-public-keys", public.trim()),
+        ("substituters", line("substituters")),
+        ("trusted-public-keys", line("trusted-public-keys")),
         ("require-sigs", "true"),
         ("hashed-mirrors", ""),
     ];
@@ -311,7 +403,18 @@ fn a_site_that_real_nix_realises_with_no_network() {
     assert_eq!(std::fs::read(on_disk).unwrap(), sources()[0].1);
     assert_eq!(f.origin.hits().len(), hits, "the origin was not asked");
 
-    // (b) The site as a hashed mirror, served on loopback, for builtin:fetchurl.
+    // (b) As a `file://` hashed mirror, for builtin:fetchurl, the site in the sandbox.
+    let mirror = [
+        ("substituters", ""),
+        ("hashed-mirrors", line("hashed-mirrors")),
+    ];
+    let sandbox_path = [("extra-sandbox-paths", line("extra-sandbox-paths"))];
+    let opts = [&mirror[..], &sandbox_path].concat();
+    f.realise("store-b", &["hello-1.0.tar.gz", "built.txt"], &opts);
+    assert_eq!(f.origin.hits().len(), hits, "the origin was not asked");
+    without_sandbox_path(f, &mirror);
+
+    // (c) The site served over http (on loopback here): nothing else needed.
     let served = Server::start();
     for file in listed.iter().filter(|f| f.starts_with("sha256/")) {
         let body = std::fs::read(site.join(file)).unwrap();
@@ -319,9 +422,35 @@ fn a_site_that_real_nix_realises_with_no_network() {
     }
     let mirrors = format!("{}/", served.url);
     let opts = [("substituters", ""), ("hashed-mirrors", mirrors.as_str())];
-    f.realise("store-b", &["hello-1.0.tar.gz", "built.txt"], &opts);
+    f.realise("store-d", &["hello-1.0.tar.gz", "built.txt"], &opts);
     assert_eq!(served.hits().len(), 2, "{:?}", served.hits());
     assert_eq!(f.origin.hits().len(), hits, "the origin was not asked");
+}
+
+/// `hashed-mirrors = file://SITE/` alone, what every run advised before: in the sandbox
+/// builtin:fetchurl cannot read the site, says so only in the debug log, and falls back to the
+/// (here dead) url.
+fn without_sandbox_path(f: &Fixture, mirror: &[(&str, &str)]) {
+    if !sandboxed() {
+        eprintln!("NOT TESTED: that file:// without extra-sandbox-paths fails (no sandbox here)");
+        return;
+    }
+    let opts = [mirror, &[("download-attempts", "1")]].concat();
+    let o = f.try_realise("store-c", &["hello-1.0.tar.gz"], &opts, &["--debug"]);
+    // The debug log is long: only the lines about downloads and errors are shown.
+    let log = String::from_utf8_lossy(&o.stderr);
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("download") || l.contains("error"))
+        .collect();
+    assert!(
+        !o.status.success(),
+        "the sandbox hides the site: {lines:#?}"
+    );
+    let tried = format!("{}sha256/", mirror[1].1);
+    // 2.8: "Couldn't read a file:// file (37)"; 2.26: "Could not read a file:// file (37)".
+    let unread = |l: &&str| l.contains(&tried) && l.contains("read a file:// file (37)");
+    assert!(lines.iter().any(unread), "{lines:#?}");
 }
 
 /// A site made from another binary cache, with no origin: the NARs as that cache has them
@@ -330,7 +459,9 @@ fn a_site_that_real_nix_realises_with_no_network() {
 fn a_site_from_a_binary_cache() {
     let f = fixture("mirror-cache");
     let site = f.work.join("site");
-    assert!(f.mirror(&site, &[]).status.success());
+    let o = f.mirror(&site, &[]);
+    assert!(o.status.success());
+    let unsigned = advice(&String::from_utf8_lossy(&o.stderr));
     // A cache as `nix copy` writes one (xz, signed by its own key): of the two the site has.
     let (key, public) = f.key();
     let cache = f.work.join("cache");
@@ -354,6 +485,16 @@ fn a_site_from_a_binary_cache() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     f.origin.stop();
+    // The unsigned site as the run said: Nix takes each path by its content address.
+    let keys: Vec<&str> = unsigned.iter().map(|(k, _)| k.as_str()).collect();
+    let all = ["substituters", "hashed-mirrors", "extra-sandbox-paths"];
+    assert_eq!(keys, all);
+    let opts = [
+        ("substituters", advised(&unsigned, "substituters")),
+        ("require-sigs", "true"),
+        ("hashed-mirrors", ""),
+    ];
+    f.realise("store-u", &["hello-1.0.tar.gz", "tool.sh"], &opts);
     let again = f.work.join("site-again");
     let url = format!("file://{}", cache.display());
     assert!(f.mirror(&again, &["--cache", &url]).status.success());

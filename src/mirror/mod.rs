@@ -2,7 +2,8 @@
 //! sources most attributes need first: already in the site, or copied from a binary cache, or
 //! fetched from its own urls and checked, or (`--build`) realised with the local Nix; written
 //! as a binary cache any Nix substitutes from (`substituters = file://SITE`) and a hashed
-//! mirror (`hashed-mirrors`, nixpkgs' `hashedMirrors`). What could not be had is listed with why.
+//! mirror (`hashed-mirrors`, nixpkgs' `hashedMirrors`; a `file://` one only with the site in
+//! `extra-sandbox-paths`, see `report::advice`). What could not be had is listed with why.
 mod build;
 mod cache;
 mod copy;

@@ -76,18 +76,46 @@ pub fn summary(site: &Path, outcomes: &[Outcome], budget: &Budget, key: Option<&
             "all of them"
         }
     );
+    eprint!("{}", advice(site, key));
+}
+
+/// How to point Nix at the site, as nix.conf lines. Only what tests/mirror.rs proves with
+/// Nix's sandbox on (NixOS's default): a sandboxed builtin:fetchurl cannot read a `file://`
+/// hashed mirror outside the sandbox ("Couldn't read a file:// file (37)", then the dead url)
+/// unless the site is also in `extra-sandbox-paths`; served over http it needs nothing more.
+/// Substitution runs outside the sandbox, so `substituters` needs no such line.
+pub fn advice(site: &Path, key: Option<&SecretKey>) -> String {
+    let shown = site.display();
+    if !plain(site) {
+        // nix.conf splits these settings on whitespace, and the sandbox paths on `=`: such a
+        // line would name another directory, so none is printed.
+        return format!(
+            "use it offline: {shown} has characters nix.conf cannot carry (whitespace, =, ?, %, #): move it to a path without them and run the same command again, which prints the nix.conf lines\n"
+        );
+    }
     let trust = match key {
-        Some(k) => format!("trusted-public-keys = {}", k.public()),
+        Some(k) => format!("  trusted-public-keys = {}\n", k.public()),
+        None => String::new(),
+    };
+    let unsigned = match key {
+        Some(_) => "",
         None => {
-            "(unsigned: its narinfos carry each fixed output's content address, which Nix checks)"
-                .into()
+            " (unsigned: its narinfos carry each fixed output's content address, which Nix checks)"
         }
     };
-    eprintln!(
-        "use it offline: substituters = file://{}  {trust}\n  hashed-mirrors = file://{}/ (or the directory served over http)",
-        site.display(),
-        site.display()
-    );
+    format!(
+        "use it offline, in nix.conf{unsigned}:\n  substituters = file://{shown}\n{trust}  hashed-mirrors = file://{shown}/\n  extra-sandbox-paths = {shown}\n(builtin:fetchurl reads the hashed mirror inside Nix's sandbox, hence the last line; or serve {shown} over http and set hashed-mirrors = http://HOST:PORT/ instead of the last two)\n"
+    )
+}
+
+/// Whether a path can be written into nix.conf as it is: as a `file://` url (not percent-
+/// encoded), in the whitespace-separated lists, and as a sandbox path (`=` and a trailing `?`
+/// mean something there).
+fn plain(path: &Path) -> bool {
+    path.to_str().is_some_and(|s| {
+        !s.chars()
+            .any(|c| c.is_whitespace() || matches!(c, '=' | '?' | '%' | '#'))
+    })
 }
 
 #[cfg(test)]
@@ -121,5 +149,31 @@ mod tests {
             text,
             "# dead (2)\n/nix/store/b b: 404\n/nix/store/d d: refused\n\n# manual (1)\n/nix/store/c c: requireFile\n\n"
         );
+    }
+
+    #[test]
+    fn advice_is_nix_conf_lines_only_for_a_plain_path() {
+        let lines = |text: &str| -> Vec<String> {
+            let conf = text.lines().filter_map(|l| l.strip_prefix("  "));
+            conf.map(str::to_owned).collect()
+        };
+        let text = advice(Path::new("/mnt/offline"), None);
+        assert_eq!(
+            lines(&text),
+            [
+                "substituters = file:///mnt/offline",
+                "hashed-mirrors = file:///mnt/offline/",
+                "extra-sandbox-paths = /mnt/offline",
+            ],
+            "{text}"
+        );
+        // Whitespace splits nix.conf's lists, `=` maps one sandbox path onto another.
+        for odd in ["/mnt/off line", "/mnt/a=b", "/mnt/x?", "/mnt/100%"] {
+            let text = advice(Path::new(odd), None);
+            assert!(
+                lines(&text).is_empty() && text.contains("move it"),
+                "{text}"
+            );
+        }
     }
 }
