@@ -33,28 +33,8 @@ impl Cache {
     /// Parses `file:///DIR` or `http(s)://HOST[/PREFIX]`; Nix store parameters after `?`
     /// (`?priority=40`) are dropped. Nothing is read yet.
     pub fn new(url: &str, config: http::Config) -> Result<Cache> {
-        let plain = url.split('?').next().unwrap_or_default();
-        let valid = match http::url::scheme(plain).as_deref() {
-            Some("file") => {
-                let path = &plain["file://".len()..];
-                if !path.starts_with('/') {
-                    return Err(
-                        bad(format!("{url}: a file cache URL is file:///ABSOLUTE/DIR")).into(),
-                    );
-                }
-                true
-            }
-            Some("http" | "https") => http::url::authority(plain).is_some(),
-            _ => false,
-        };
-        if !valid {
-            return Err(bad(format!(
-                "{url}: not a binary cache URL (use file:///DIR or http(s)://HOST[/PREFIX])"
-            ))
-            .into());
-        }
         Ok(Cache {
-            base: plain.trim_end_matches('/').to_owned(),
+            base: base_of(url)?,
             client: Client::new(config)?,
         })
     }
@@ -84,10 +64,7 @@ impl Cache {
             }
             s => return Err(anyhow!("cannot read {url}: HTTP {s}")),
         };
-        Ok(text
-            .lines()
-            .find_map(|l| l.strip_prefix("StoreDir:"))
-            .map(|d| d.trim().to_owned()))
+        Ok(store_dir_of(&text))
     }
 
     /// A cache of another store directory than the scan's cannot answer for its paths: bad
@@ -145,6 +122,38 @@ fn status_of(http_status: u16) -> Status {
         403 | 404 => Status::Missing,
         s => Status::Unknown(format!("HTTP {s}")),
     }
+}
+
+/// The base of a cache URL: `file:///DIR` or `http(s)://HOST[/PREFIX]`, parameters after `?`
+/// dropped, without a trailing slash.
+fn base_of(url: &str) -> Result<String> {
+    let plain = url.split('?').next().unwrap_or_default();
+    let valid = match http::url::scheme(plain).as_deref() {
+        // `scheme` saw `file://` (any case): the path follows it.
+        Some("file") => {
+            if !plain["file://".len()..].starts_with('/') {
+                return Err(bad(format!("{url}: a file cache URL is file:///ABSOLUTE/DIR")).into());
+            }
+            true
+        }
+        Some("http" | "https") => http::url::authority(plain).is_some(),
+        _ => false,
+    };
+    if !valid {
+        return Err(bad(format!(
+            "{url}: not a binary cache URL (use file:///DIR or http(s)://HOST[/PREFIX])"
+        ))
+        .into());
+    }
+    Ok(plain.trim_end_matches('/').to_owned())
+}
+
+/// The `StoreDir` a `nix-cache-info` names, if it names one.
+fn store_dir_of(cache_info: &str) -> Option<String> {
+    cache_info
+        .lines()
+        .find_map(|l| l.strip_prefix("StoreDir:"))
+        .map(|d| d.trim().to_owned())
 }
 
 /// `NarSize` and `FileSize` of a narinfo; an uncompressed NAR may have no `FileSize`, and is
@@ -213,5 +222,59 @@ mod tests {
         );
         assert_eq!(parse_sizes("FileSize: 1\n"), None);
         assert_eq!(parse_sizes("NarSize: many\n"), None);
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text as a narinfo or a nix-cache-info: an answer, never a panic; a size given
+        /// is the size read.
+        #[test]
+        fn any_text_is_an_answer(text in "(?s).{0,300}") {
+            if let Some(s) = parse_sizes(&text) {
+                prop_assert!(text.contains("NarSize"));
+                prop_assert!(s.file_size == s.nar_size || text.contains("FileSize"));
+            }
+            if let Some(d) = store_dir_of(&text) {
+                prop_assert!(text.contains("StoreDir:") && d.trim() == d);
+            }
+        }
+
+        /// Sizes of 0 to u64::MAX read back, beside any other lines; a size that is not a
+        /// number, or cut to nothing, is none; one too big for u64 is none.
+        #[test]
+        fn sizes_and_near_misses(
+            nar in any::<u64>(),
+            file in proptest::option::of(any::<u64>()),
+            other in "[a-z]{1,10}: [^\r\n]{0,20}\n",
+            junk in "[^0-9\r\n]*[^0-9\\s][^0-9\r\n]*",
+        ) {
+            let file_line = file.map(|f| format!("FileSize: {f}\n")).unwrap_or_default();
+            let text = format!("{other}{file_line}NarSize: {nar}\n");
+            let want = Sizes { file_size: file.unwrap_or(nar), nar_size: nar };
+            prop_assert_eq!(parse_sizes(&text), Some(want));
+            prop_assert_eq!(parse_sizes(&format!("NarSize: {junk}\n")), None);
+            prop_assert_eq!(parse_sizes(&format!("NarSize: {nar}\nFileSize: {junk}\n")), None);
+            // One digit more: ten times as much, or too big for u64 and none.
+            let ten = nar.checked_mul(10).map(|n| Sizes { file_size: n, nar_size: n });
+            prop_assert_eq!(parse_sizes(&format!("NarSize: {nar}0\n")), ten);
+            prop_assert_eq!(parse_sizes("NarSize:\n"), None);
+        }
+
+        /// Any text as a cache URL: an error or a base, never a panic; the base is the URL
+        /// without parameters or trailing slashes.
+        #[test]
+        fn any_cache_url(url in "(?s)((file|FILE|http|https|s3)(:|://|:///))?.{0,40}") {
+            if let Ok(base) = base_of(&url) {
+                prop_assert!(url.starts_with(&base) && !base.ends_with('/') && !base.contains('?'));
+            }
+        }
+
+        /// StoreDir lines of any directory read back from among other lines.
+        #[test]
+        fn store_dirs(dir in "/[^\\s]{0,30}", before in "([a-z]+: [^\r\n]*\n){0,3}") {
+            let text = format!("{before}StoreDir: {dir}\nPriority: 30\n");
+            prop_assert_eq!(store_dir_of(&text), Some(dir));
+        }
     }
 }

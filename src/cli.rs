@@ -325,6 +325,10 @@ pub struct MirrorArgs {
 }
 
 /// `90`, `90s`, `15m`, `12h`, `1d`, `2w`: seconds.
+/// The longest duration taken: a century. Longer ones are surely mistakes, and a deadline that
+/// far (`Instant + Duration`) would overflow and panic.
+const MAX_DURATION: u64 = 100 * 365 * 86_400;
+
 pub fn parse_duration(s: &str) -> Result<u64, String> {
     let s = s.trim();
     let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
@@ -339,7 +343,9 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         "w" => 7 * 86_400,
         _ => return Err(format!("{s:?}: unit is one of s, m, h, d, w")),
     };
-    Ok(n * unit)
+    n.checked_mul(unit)
+        .filter(|&secs| secs <= MAX_DURATION)
+        .ok_or_else(|| format!("{s:?}: longer than a century"))
 }
 
 #[derive(clap::Args, Debug)]
@@ -548,4 +554,59 @@ pub struct MergeArgs {
     /// Only the final line and warnings.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration(" 12h "), Ok(12 * 3600));
+        assert_eq!(parse_duration("90"), Ok(90));
+        // Once n × unit overflowed (a panic in a debug build, a wrong value in a release one),
+        // and `--budget 18446744073709551615` made the fuzz deadline overflow `Instant`.
+        for too_long in [
+            "18446744073709551615",
+            "18446744073709551615w",
+            "30500000000w",
+            "101000d",
+            "5300000000m",
+        ] {
+            assert!(parse_duration(too_long).is_err(), "{too_long}");
+        }
+        for wrong in [
+            "", "h", "-1h", "+1h", "1.5h", "1 h", "1hh", "1H", "١٢h", "1\0",
+        ] {
+            assert!(parse_duration(wrong).is_err(), "{wrong:?}");
+        }
+    }
+
+    proptest! {
+        /// Any text: seconds or an error, never a panic.
+        #[test]
+        fn any_text_is_a_duration_or_an_error(s in "(?s)[0-9]{0,25}.{0,4}") {
+            if let Ok(secs) = parse_duration(&s) {
+                prop_assert!(secs <= MAX_DURATION);
+            }
+        }
+
+        /// Every number with every unit is that many seconds when within a century, an error
+        /// beyond; with a unit it does not have, an error.
+        #[test]
+        fn units_and_near_misses(n: u64, unit in "(|s|m|h|d|w)", wrong in "[^0-9smhdw\\s]{1,3}") {
+            let per = match unit.as_str() {
+                "" | "s" => 1,
+                "m" => 60,
+                "h" => 3600,
+                "d" => 86_400,
+                _ => 604_800,
+            };
+            let want = n.checked_mul(per).filter(|&t| t <= MAX_DURATION);
+            prop_assert_eq!(parse_duration(&format!("{n}{unit}")).ok(), want);
+            prop_assert!(parse_duration(&format!("{n}{wrong}")).is_err(), "{:?}", wrong);
+            prop_assert!(parse_duration(&format!("{n}{unit}{unit}s")).is_err(), "doubled");
+        }
+    }
 }

@@ -87,7 +87,9 @@ pub fn recognise(post_fetch: &str) -> Option<Fetchzip> {
                 .strip_prefix(r#"renamed="$TMPDIR/"#)
                 .and_then(|r| r.strip_suffix('"'))
             {
-                Some(n) if !n.contains(['"', '/', '$', '`']) => {
+                // A name the download can be renamed to in $TMPDIR: not empty, `.` or `..`
+                // (the directory itself or its parent, where no file can be written).
+                Some(n) if !n.contains(['"', '/', '$', '`']) && !matches!(n, "" | "." | "..") => {
                     name = Some(n.to_owned());
                     r#"renamed="$TMPDIR/NAME""#.to_owned()
                 }
@@ -238,5 +240,83 @@ pub mod tests {
             None,
             "unzip's hook is case-sensitive"
         );
+    }
+
+    use proptest::prelude::*;
+
+    /// The four scripts fodfuzz reproduces, with `name` as the download's name.
+    fn scripts(name: &str) -> Vec<(String, Era, bool)> {
+        let shapes: [(Era, bool, [&[&str]; 3]); 4] = [
+            (Era::Y2016, true, [HEAD_2016, STRIP_2016, &[]]),
+            (Era::Y2016, false, [HEAD_2016, FLAT_2016, &[]]),
+            (
+                Era::Current,
+                true,
+                [HEAD_CURRENT, STRIP_CURRENT, TAIL_CURRENT],
+            ),
+            (
+                Era::Current,
+                false,
+                [HEAD_CURRENT, FLAT_CURRENT, TAIL_CURRENT],
+            ),
+        ];
+        shapes
+            .into_iter()
+            .map(|(era, strip, parts)| {
+                let text = parts
+                    .concat()
+                    .iter()
+                    .map(|l| {
+                        let l = l.replace("STORE", "/nix/store/x-unzip");
+                        format!("  {}\n", l.replace("NAME", name))
+                    })
+                    .collect();
+                (text, era, strip)
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// Any text: a script recognised or not, never a panic.
+        #[test]
+        fn any_text_is_an_answer(text in "(?s).{0,400}") {
+            if let Some(z) = recognise(&text) {
+                prop_assert!(!z.file_name.is_empty());
+            }
+        }
+
+        /// Each script with any name it can hold is recognised; cut short, with a line more or
+        /// a line less, it is not.
+        #[test]
+        fn scripts_and_near_misses(name in "[^\"/$`\\s]([^\"/$`\r\n]{0,20}[^\"/$`\\s])?", extra in "[^\\s]{1,10}", drop in 0usize..40) {
+            prop_assume!(name != "." && name != "..");
+            for (text, era, strip_root) in scripts(&name) {
+                let want = Fetchzip { era, strip_root, file_name: name.clone() };
+                prop_assert_eq!(recognise(&text), Some(want));
+                for (i, _) in text.char_indices() {
+                    if text[..i].trim_end() != text.trim_end() {
+                        prop_assert_eq!(recognise(&text[..i]), None, "cut at {}", i);
+                    }
+                }
+                prop_assert_eq!(recognise(&format!("{text}{extra}\n")), None);
+                let lines: Vec<&str> = text.lines().collect();
+                let less: String = lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != drop % lines.len())
+                    .map(|(_, l)| format!("{l}\n"))
+                    .collect();
+                prop_assert_eq!(recognise(&less), None);
+            }
+        }
+    }
+
+    #[test]
+    fn names_no_file_can_have_are_refused() {
+        for name in ["", ".", "..", "a/b", "$x", "a\"b"] {
+            for (text, _, _) in scripts(name) {
+                assert_eq!(recognise(&text), None, "{name:?}");
+            }
+        }
     }
 }

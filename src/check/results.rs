@@ -36,25 +36,18 @@ pub struct Results {
     file: PathBuf,
     max_age: u64,
     now: u64,
-    answers: Mutex<BTreeMap<(String, String), Answer>>,
+    answers: Mutex<Answers>,
 }
 
 impl Results {
     /// Reads `file` if it exists; lines that cannot be read are dropped (it is a cache).
     pub fn load(file: &Path, max_age: u64) -> Result<Results> {
-        let mut answers = BTreeMap::new();
-        match std::fs::File::open(file) {
-            Ok(f) => {
-                for line in std::io::BufReader::new(f).lines() {
-                    let line = line.with_context(|| file.display().to_string())?;
-                    if let Ok(a) = serde_json::from_str::<Answer>(&line) {
-                        answers.insert((a.url.clone(), a.verify.clone()), a);
-                    }
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        let answers = match std::fs::File::open(file) {
+            Ok(f) => read_answers(std::io::BufReader::new(f))
+                .with_context(|| file.display().to_string())?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
             Err(e) => return Err(e).with_context(|| file.display().to_string()),
-        }
+        };
         Ok(Results {
             file: file.to_owned(),
             max_age,
@@ -116,6 +109,20 @@ impl Results {
     }
 }
 
+type Answers = BTreeMap<(String, String), Answer>;
+
+/// The answers of the lines that read. Lines are read as bytes: one that is not UTF-8 (a file
+/// cut inside a character, or edited) is dropped like any other, not the end of the run.
+fn read_answers(r: impl BufRead) -> std::io::Result<Answers> {
+    let mut answers = BTreeMap::new();
+    for line in r.split(b'\n') {
+        if let Ok(a) = serde_json::from_slice::<Answer>(&line?) {
+            answers.insert((a.url.clone(), a.verify.clone()), a);
+        }
+    }
+    Ok(answers)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +176,42 @@ mod tests {
             strict.get("http://b/y", None).is_none(),
             "older than a tighter --max-age"
         );
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any bytes: the answers of the lines that read, never an error or a panic; and any
+        /// date given is a date or not fresh, never a panic.
+        #[test]
+        fn any_bytes_are_answers(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let answers = read_answers(&bytes[..]).unwrap();
+            let r = Results { file: "x".into(), max_age: u64::MAX, now: date::now(), answers: Mutex::new(answers) };
+            for a in r.answers.lock().unwrap().values() {
+                let _ = r.fresh(a);
+            }
+        }
+
+        /// Answers of any urls (non-ASCII, NUL) read back; a line cut at any byte, even inside
+        /// a character, is dropped and the others kept.
+        #[test]
+        fn a_line_cut_anywhere(urls in proptest::collection::btree_set("(?s).{0,12}", 1..4), at: u32) {
+            let lines: Vec<Vec<u8>> = urls
+                .iter()
+                .map(|u| {
+                    let mut l = serde_json::to_vec(&answer(u, "", u64::from(at))).unwrap();
+                    l.push(b'\n');
+                    l
+                })
+                .collect();
+            let whole = lines.concat();
+            let read = read_answers(&whole[..]).unwrap();
+            prop_assert_eq!(read.len(), urls.len());
+            let last = serde_json::to_vec(&answer("zöpe\0é", "flat:sha256", 0)).unwrap();
+            for cut in 0..last.len() {
+                let bytes = [&last[..cut], b"\n", &whole].concat();
+                prop_assert_eq!(read_answers(&bytes[..]).unwrap(), read.clone(), "cut at {}", cut);
+            }
+        }
     }
 }

@@ -107,4 +107,63 @@ pub mod tests {
         std::fs::write(&archive, b"plain text, not an archive").unwrap();
         assert!(unpack(Format::Tar, &archive, &into).is_err());
     }
+
+    /// A zip archive of `files` (path, contents), deflated.
+    fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (path, contents) in files {
+            z.start_file(*path, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            z.write_all(contents.as_bytes()).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
+    /// Unpacks `bytes` as `format` into a new directory: what a download of them gives.
+    fn unpack_bytes(format: Format, bytes: &[u8]) -> Result<(), String> {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = dir.path().join("a");
+        std::fs::write(&archive, bytes).unwrap();
+        let into = dir.path().join("out");
+        std::fs::create_dir(&into).unwrap();
+        unpack(format, &archive, &into)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Any bytes, after any magic, in any format: unpacked or an error, never a panic.
+        #[test]
+        fn any_bytes_are_unpacked_or_an_error(
+            magic in proptest::sample::select(vec![&b""[..], b"\x1f\x8b", b"BZh", b"\xfd7zXZ\0", b"PK\x03\x04", b"LZIP"]),
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600),
+        ) {
+            let bytes = [magic, &bytes[..]].concat();
+            for format in [Format::Tar, Format::TarXz, Format::Zip] {
+                let _ = unpack_bytes(format, &bytes);
+            }
+        }
+
+        /// A tar.gz or zip of any names and contents unpacks; cut at any point it unpacks (what
+        /// came before the cut) or is an error, never a panic.
+        #[test]
+        fn archives_cut_short(
+            name in "[a-z0-9é]{1,8}",
+            contents in "(?s).{0,200}",
+            cut in proptest::sample::select((0..64).collect::<Vec<usize>>()),
+        ) {
+            let path = format!("p-1/{name}");
+            let files = [(path.as_str(), contents.as_str(), 0o644)];
+            for (format, bytes) in [
+                (Format::Tar, tar_gz(&files)),
+                (Format::Zip, zip_of(&[(path.as_str(), contents.as_str())])),
+            ] {
+                proptest::prop_assert!(unpack_bytes(format, &bytes).is_ok());
+                let at = bytes.len() * cut / 64;
+                let _ = unpack_bytes(format, &bytes[..at]);
+                let longer = [&bytes[..], b"\0\x01trailing"].concat();
+                let _ = unpack_bytes(format, &longer);
+            }
+        }
+    }
 }

@@ -25,7 +25,8 @@ pub fn parse(s: &str) -> Result<Vec<Condition>, BadInput> {
             Some(("coverage-drop", n)) => n
                 .parse::<f64>()
                 .ok()
-                .filter(|n| *n >= 0.0)
+                // Points: a finite number, at least 0 (`inf` would never fail a run).
+                .filter(|n| n.is_finite() && *n >= 0.0)
                 .map(Condition::CoverageDrop)
                 .ok_or_else(|| {
                     bad(format!(
@@ -120,5 +121,45 @@ mod tests {
             said[1].starts_with("coverage-drop: 89.40 % after 90.00 %"),
             "{said:?}"
         );
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text: conditions or bad input, never a panic.
+        #[test]
+        fn any_text_is_conditions_or_bad_input(s in "(?s)(new-dead|coverage-drop=|gone-fods|,| )*.{0,20}") {
+            if let Ok(c) = parse(&s) {
+                prop_assert!(c.len() <= s.split(',').count());
+            }
+        }
+
+        /// Every list of conditions reads back in order; each cut short, extended, or a drop
+        /// that is no finite number of points at least 0 is bad input.
+        #[test]
+        fn lists_and_near_misses(picks in proptest::collection::vec(0usize..4, 1..5), points in 0.0f64..100.0, more in "[a-z=-]{1,3}", cut in 1usize..9) {
+            let names = ["new-dead", "new-failure-kind", "gone-fods"];
+            let text: Vec<String> = picks
+                .iter()
+                .map(|&p| names.get(p).map_or(format!("coverage-drop={points}"), |n| n.to_string()))
+                .collect();
+            let want: Vec<Condition> = picks
+                .iter()
+                .map(|&p| match p {
+                    0 => Condition::NewDead,
+                    1 => Condition::NewFailureKind,
+                    2 => Condition::GoneFods,
+                    _ => Condition::CoverageDrop(points),
+                })
+                .collect();
+            prop_assert_eq!(parse(&text.join(",")).unwrap(), want);
+            for n in names {
+                prop_assert!(parse(&n[..n.len() - cut.min(n.len() - 1)]).is_err(), "{} cut", n);
+                prop_assert!(parse(&format!("{n}{more}")).is_err(), "{}{}", n, more);
+            }
+            for p in ["", "-1", "NaN", "inf", "-inf", "1e999", "x", "0.5.5"] {
+                prop_assert!(parse(&format!("coverage-drop={p}")).is_err(), "{:?}", p);
+            }
+        }
     }
 }

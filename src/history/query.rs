@@ -238,3 +238,91 @@ fn dead(db: &Connection, cond: &str, run: i64) -> Result<Vec<DeadUrl>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rusqlite::types::Value;
+
+    /// Any SQLite value: what a history edited by hand, or written by another version, holds.
+    fn any_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<i64>().prop_map(Value::Integer),
+            any::<f64>().prop_map(Value::Real),
+            "(?s).{0,12}".prop_map(Value::Text),
+            proptest::collection::vec(any::<u8>(), 0..8).prop_map(Value::Blob),
+        ]
+    }
+
+    /// A history with a run of each of `kinds`, each holding `lists` as its systems, configs,
+    /// FOD urls, failure kind and dead url, `counts` as literals and reached, `odd` as wall.
+    fn history(
+        kinds: &[String],
+        lists: &str,
+        counts: (Value, Value),
+        odd: &Value,
+    ) -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::history::db::open(&dir.path().join("h.sqlite")).unwrap();
+        for (i, kind) in kinds.iter().enumerate() {
+            let id = i as i64 + 1;
+            db.execute(
+                "INSERT INTO runs (id, kind, dir, recorded, systems, configs, literals, reached, wall)
+                 VALUES (?1, ?2, 'd', 'r', ?3, ?3, ?4, ?5, ?6)",
+                params![id, kind, lists, counts.0, counts.1, odd],
+            )
+            .unwrap();
+            db.execute(
+                "INSERT INTO fods VALUES (?1, 'n', 'h', ?2, ?3, ?3)",
+                params![format!("/nix/store/{id}"), lists, id],
+            )
+            .unwrap();
+            db.execute(
+                "INSERT INTO failure_kinds VALUES (?1, ?2, ?1)",
+                params![id, lists],
+            )
+            .unwrap();
+            db.execute(
+                "INSERT INTO urls VALUES ('/p' || ?2, ?1, 'dead', ?2, ?2)",
+                params![lists, id],
+            )
+            .unwrap();
+        }
+        // The directory too: the database is gone when it is dropped.
+        (dir, db)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any text in the JSON list columns and any counts: a report, never a panic; a list
+        /// that is no JSON list of strings reads as empty, and coverage needs literals.
+        #[test]
+        fn any_rows_are_a_report(
+            kinds in proptest::collection::vec("(scan|fuzz|check|.{0,4})", 0..4),
+            lists in "(?s)(\\[\"|\\[|\\]|\"|,|.){0,12}",
+            literals in proptest::option::of(any::<i64>()),
+            reached in proptest::option::of(any::<i64>()),
+        ) {
+            let counts = (literals.map_or(Value::Null, Value::Integer), reached.map_or(Value::Null, Value::Integer));
+            let (_dir, db) = history(&kinds, &lists, counts, &Value::Null);
+            let r = report(&db).unwrap();
+            prop_assert_eq!(r.runs.len(), kinds.len());
+            let want: Vec<String> = serde_json::from_str(&lists).unwrap_or_default();
+            for run in &r.runs {
+                prop_assert_eq!(&run.systems, &want);
+                prop_assert_eq!(run.coverage.is_some(), literals.is_some_and(|l| l > 0) && reached.is_some());
+            }
+        }
+
+        /// Any value in a column of numbers: a report or an error, never a panic.
+        #[test]
+        fn any_value_is_a_report_or_an_error(a in any_value(), b in any_value(), odd in any_value()) {
+            let kinds = ["scan".into(), "scan".into(), "check".into()];
+            let (_dir, db) = history(&kinds, "[]", (a, b), &odd);
+            let _ = report(&db);
+        }
+    }
+}

@@ -272,4 +272,83 @@ mod tests {
         );
         assert_eq!(super::column(&cells, 2), r#"["{}","permissive"]"#);
     }
+
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    /// Any JSON value a plan.json's cells could hold.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "(?s).{0,6}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map("[a-z]{0,3}", inner, 0..3)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Cells of any shape: a JSON list of the strings at `i`, each once, never a panic.
+        #[test]
+        fn any_cells_are_a_column(cells in proptest::collection::vec(any_json(), 0..6), i in 0usize..4) {
+            let got: Vec<String> = serde_json::from_str(&super::column(&cells, i)).unwrap();
+            let mut want: Vec<String> = Vec::new();
+            for c in &cells {
+                if let Some(s) = c.get(i).and_then(Value::as_str) && !want.iter().any(|w| w == s) {
+                    want.push(s.to_owned());
+                }
+            }
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    /// Files of any text where a run's JSON is read: recorded (with what reads) or an error,
+    /// never a panic.
+    #[test]
+    fn any_files_are_a_run_or_an_error() {
+        let texts = [
+            "",
+            "null",
+            "[]",
+            "{",
+            "\0",
+            "{\"cells\":7,\"totals\":[]}",
+            "\"é\"",
+            "{\"files\":[{\"file\":1,\"unreached\":[null,{\"line\":\"x\"}]}]}",
+        ];
+        for (i, text) in texts.iter().enumerate() {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("out");
+            std::fs::create_dir_all(out.join(".fodfuzz")).unwrap();
+            for f in [
+                ".fodfuzz/plan.json",
+                "summary.json",
+                "coverage.json",
+                "sources.json",
+                "check.jsonl",
+                "failures.jsonl",
+            ] {
+                std::fs::write(out.join(f), text).unwrap();
+            }
+            std::fs::write(out.join("fods.jsonl"), "").unwrap();
+            let mut db = crate::history::db::open(&dir.path().join("h.sqlite")).unwrap();
+            for kind in [super::Kind::Check, super::Kind::Scan] {
+                let got = super::append(&mut db, &out, kind);
+                // check.jsonl and failures.jsonl are read line by line: text that is no line
+                // of them is an error; the others, when they do not read, are left out.
+                let lines_read = text.trim().is_empty();
+                assert_eq!(
+                    got.is_ok(),
+                    lines_read,
+                    "{i}: {text:?} as {kind:?}: {got:?}"
+                );
+            }
+        }
+    }
 }

@@ -28,7 +28,7 @@ pub fn parse_rfc3339(s: &str) -> Option<u64> {
     if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[19] != b'Z' {
         return None;
     }
-    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+    let n = |r: std::ops::Range<usize>| digits(s.get(r)?);
     let time = [n(11..13)?, n(14..16)?, n(17..19)?];
     secs_of(n(0..4)? as i64, n(5..7)?, n(8..10)?, time)
 }
@@ -61,9 +61,22 @@ fn parse_http_date(s: &str) -> Option<u64> {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let month = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
-    let mut hms = time.split(':').map(|p| p.parse::<u32>().ok());
+    let mut hms = time.split(':').map(digits);
     let time = [hms.next()??, hms.next()??, hms.next()??];
-    secs_of(year.parse().ok()?, month, day.parse().ok()?, time)
+    if hms.next().is_some() {
+        return None;
+    }
+    // Four digits, as RFC 9110 writes the year: a larger one overflowed days_from_civil.
+    let year = digits(year).filter(|y| *y <= 9999)?;
+    secs_of(i64::from(year), month, digits(day)?, time)
+}
+
+/// A number written with ASCII digits only (`parse` alone takes a sign: `+7`).
+fn digits(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 fn secs_of(y: i64, m: u32, d: u32, [hh, mm, ss]: [u32; 3]) -> Option<u64> {
@@ -136,10 +149,66 @@ mod tests {
         assert_eq!(retry_after("soon"), None);
     }
 
+    /// `secs` as an IMF-fixdate (the weekday is not checked, and is not computed here).
+    fn http_date(secs: u64) -> String {
+        let t = rfc3339(secs);
+        let month = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ][t[5..7].parse::<usize>().unwrap() - 1];
+        format!("Sun, {} {month} {} {} GMT", &t[8..10], &t[0..4], &t[11..19])
+    }
+
+    #[test]
+    fn years_too_large_and_signs() {
+        // Once a panic in a debug build (an overflow in days_from_civil), a wrong date in a
+        // release one.
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 9223372036854775807 08:49:37 GMT"),
+            None
+        );
+        assert_eq!(parse_http_date("Sun, 06 Nov 10000 08:49:37 GMT"), None);
+        assert_eq!(retry_after("Sun, 06 Nov 99999999999 08:49:37 GMT"), None);
+        // Once read as 1994 and 6: `parse` takes a sign.
+        assert_eq!(parse_http_date("Sun, +6 Nov 1994 08:49:37 GMT"), None);
+        assert_eq!(parse_rfc3339("+023-11-14T22:13:20Z"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37:00 GMT"), None);
+    }
+
     proptest! {
         #[test]
         fn rfc3339_round_trips(secs in 0u64..8_000_000_000) {
             prop_assert_eq!(parse_rfc3339(&rfc3339(secs)), Some(secs));
+        }
+
+        /// Any text: a time or none, never a panic.
+        #[test]
+        fn any_text_is_an_answer(s in "(?s)[0-9 :TZ-]{0,25}.{0,10}", words in "(Sun, )?[0-9+-]{0,22} (Nov|Feb) [0-9+-]{0,22} [0-9:+-]{0,12} GMT") {
+            let _ = parse_rfc3339(&s);
+            let _ = retry_after(&s);
+            let _ = parse_http_date(&s);
+            if let Some(t) = parse_http_date(&words) {
+                prop_assert!(t < 253_402_300_800, "before the year 10000");
+            }
+        }
+
+        /// A date of any second from 1970 to 9999 reads back in both forms; cut short, extended,
+        /// or with a byte replaced by a character no date has there, it is none.
+        #[test]
+        fn dates_and_near_misses(secs in 0u64..253_402_300_800, i in 0usize..20, c in "[^0-9]", tail in "[^\\s]{1,3}") {
+            let t = rfc3339(secs);
+            let h = http_date(secs);
+            prop_assert_eq!(parse_rfc3339(&t), Some(secs));
+            prop_assert_eq!(parse_http_date(&h), Some(secs));
+            for (cut, _) in t.char_indices() {
+                prop_assert_eq!(parse_rfc3339(&t[..cut]), None);
+            }
+            prop_assert_eq!(parse_rfc3339(&format!("{t}{tail}")), None);
+            prop_assert_eq!(parse_http_date(&format!("{h} {tail}")), None);
+            prop_assert_eq!(parse_http_date(&h[..h.len() - 4]), None);
+            if t.as_bytes()[i].is_ascii_digit() {
+                let changed = format!("{}{c}{}", &t[..i], &t[i + 1..]);
+                prop_assert_eq!(parse_rfc3339(&changed), None, "{}", changed);
+            }
         }
     }
 }

@@ -89,4 +89,48 @@ mod tests {
         }
         assert_eq!(join("http://a.org", "x").as_deref(), Some("http://a.org/x"));
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text: each reading an answer, never a panic, and what it gives is in the text.
+        #[test]
+        fn any_text_is_an_answer(url in "(?s)([A-Za-z+.-]{0,6}(:|//|://|:///))?.{0,40}", loc in "(?s).{0,30}") {
+            if let Some(s) = scheme(&url) {
+                prop_assert!(url.to_ascii_lowercase().starts_with(&format!("{s}://")), "{}", url);
+            }
+            if let Some(a) = authority(&url) {
+                prop_assert!(!a.is_empty() && !a.contains(['/', '?', '#']));
+                prop_assert!(url.to_ascii_lowercase().contains(&a));
+            }
+            let _ = host(&url);
+            if let Some(j) = join(&url, &loc) {
+                prop_assert!(scheme(&j).is_some());
+            }
+        }
+
+        /// Valid URLs read back; without `://`, or with a character no scheme has, there is no
+        /// scheme; an absolute location replaces the base.
+        #[test]
+        fn urls_and_near_misses(
+            s in "[a-z][a-z0-9+.-]{0,8}",
+            h in "[a-z0-9.-]{1,20}",
+            port in proptest::option::of(any::<u16>()),
+            path in "(/[^/?#\\s]{0,8}){0,4}",
+            bad in "[^A-Za-z0-9+.:/-]",
+        ) {
+            let auth = port.map_or(h.clone(), |p| format!("{h}:{p}"));
+            let url = format!("{s}://{auth}{path}");
+            prop_assert_eq!(scheme(&url), Some(s.clone()));
+            prop_assert_eq!(authority(&url), Some(auth.clone()));
+            prop_assert_eq!(host(&url), Some(h.clone()));
+            prop_assert_eq!(scheme(&format!("{s}:/{h}")), None);
+            prop_assert_eq!(scheme(&format!("{s}//{h}")), None);
+            prop_assert_eq!(scheme(&format!("{s}{bad}://x")), None);
+            prop_assert_eq!(scheme(&format!("://{auth}")), None);
+            prop_assert_eq!(join("http://b/c", &url), Some(url.clone()));
+            let joined = join(&url, "x").unwrap();
+            prop_assert!(joined.starts_with(&format!("{s}://")) && joined.ends_with("/x"), "{}", joined);
+        }
+    }
 }

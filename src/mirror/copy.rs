@@ -31,6 +31,17 @@ pub fn hashing(body: &mut dyn Read, to: &mut impl Write, h: &mut Hasher) -> Resu
 /// `sha256:<hash>` as a narinfo writes it (Nix's base32, or base16 in older caches).
 pub fn narinfo_digest(text: &str) -> Option<Digest> {
     let (algo, hash) = text.split_once(':')?;
+    // Only text a digest of `algo` can be (base16, Nix's base32 or base64: their lengths and
+    // characters) goes on: `Digest::written` panics on some other text, through nix-base32
+    // (`sha256:0`) or by slicing inside a character (64 bytes, not all ASCII).
+    let n = crate::nix::hash::size_of(algo)?;
+    let lengths = [2 * n, (8 * n).div_ceil(5), n.div_ceil(3) * 4];
+    let chars = hash
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b));
+    if !chars || !lengths.contains(&hash.len()) {
+        return None;
+    }
     Digest::written(Some(algo), hash)
 }
 
@@ -71,5 +82,40 @@ mod tests {
         let hex = narinfo_digest(&format!("sha256:{}", d.hex())).unwrap();
         assert_eq!(d, hex);
         assert!(narinfo_digest("nothing").is_none());
+        // Each once a panic in nix::hash: nix-base32 indexing past its buffer, and a hex
+        // digest sliced inside `é`.
+        let not_hex = format!("a{}a", "é".repeat(31));
+        for text in [
+            "sha256:0",
+            &format!("sha256:{}", "0".repeat(51)),
+            &format!("sha256:{not_hex}"),
+        ] {
+            assert_eq!(narinfo_digest(text), None, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any NarHash text: a digest or none, never a panic.
+        #[test]
+        fn any_nar_hash_is_an_answer(text in "(?s)(sha256:|sha1:|md5:|sha512:)?.{0,110}") {
+            if let Some(d) = narinfo_digest(&text) {
+                proptest::prop_assert!(text.starts_with(&format!("{}:", d.algo)), "{}", text);
+            }
+        }
+
+        /// The NarHash of any 32 bytes, in nix32 or hex, reads back; one character less or
+        /// more, or another algorithm's name, and it is none.
+        #[test]
+        fn nar_hashes_and_near_misses(bytes: [u8; 32], extra in "[0-9a-z]") {
+            let d = Digest { algo: "sha256".into(), bytes: bytes.to_vec() };
+            for text in [d.nix32(), d.hex()] {
+                proptest::prop_assert_eq!(narinfo_digest(&format!("sha256:{text}")), Some(d.clone()));
+                let short = &text[..text.len() - 1];
+                proptest::prop_assert_eq!(narinfo_digest(&format!("sha256:{short}")), None);
+                proptest::prop_assert_eq!(narinfo_digest(&format!("sha256:{text}{extra}")), None);
+                proptest::prop_assert_eq!(narinfo_digest(&format!("sha257:{text}")), None);
+                proptest::prop_assert_eq!(narinfo_digest(&text), None);
+            }
+        }
     }
 }

@@ -207,4 +207,117 @@ mod tests {
         assert!(NarInfo::parse("URL: x\n").is_err());
         assert!(SecretKey::parse("test-1:AAAA").is_err());
     }
+
+    use proptest::prelude::*;
+
+    /// A narinfo of any values a cache could write: one line each, no line breaks inside.
+    fn narinfos() -> impl Strategy<Value = NarInfo> {
+        let value = "[^\\s]([^\r\n]{0,30}[^\\s])?";
+        (
+            (value, value, value, proptest::option::of(value)),
+            (proptest::option::of(any::<u64>()), value, any::<u64>()),
+            (
+                proptest::collection::vec("[^\\s]{1,20}", 0..4),
+                proptest::option::of(value),
+                proptest::collection::vec(value, 0..3),
+                proptest::option::of(value),
+            ),
+        )
+            .prop_map(|((store_path, url, compression, file_hash), more, rest)| {
+                let (file_size, nar_hash, nar_size) = more;
+                let (references, deriver, sigs, ca) = rest;
+                NarInfo {
+                    store_path,
+                    url,
+                    compression,
+                    file_hash,
+                    file_size,
+                    nar_hash,
+                    nar_size,
+                    references,
+                    deriver: deriver.filter(|d| d != "unknown-deriver"),
+                    sigs,
+                    ca,
+                    other: vec![("System".into(), "x86_64-linux".into())],
+                }
+            })
+    }
+
+    proptest! {
+        /// Any text: an answer, never a panic; what reads is read the same once written back.
+        #[test]
+        fn any_text_is_an_answer(text in "(?s).{0,300}") {
+            if let Ok(n) = NarInfo::parse(&text) {
+                prop_assert!(!n.store_path.is_empty() && !n.url.is_empty());
+                prop_assert_eq!(NarInfo::parse(&n.text()).unwrap(), n);
+            }
+        }
+
+        /// Lines of the fields Nix writes with any values, NUL and non-ASCII bytes included.
+        #[test]
+        fn lines_of_known_fields(
+            lines in proptest::collection::vec(
+                ("(StorePath|URL|NarHash|NarSize|FileSize|References|Sig|CA|Deriver|X)",
+                 "[ \t]{0,2}", "(?s).{0,20}"),
+                0..12,
+            )
+        ) {
+            let text: String = lines.iter().map(|(k, sp, v)| format!("{k}:{sp}{v}\n")).collect();
+            if let Ok(n) = NarInfo::parse(&text) {
+                prop_assert_eq!(NarInfo::parse(&n.text()).unwrap(), n);
+            }
+        }
+
+        /// A written narinfo reads back; without a needed field, or with a size that is not a
+        /// number, it is refused; cut anywhere it is refused or reads as what it still says.
+        #[test]
+        fn near_misses(n in narinfos(), junk in "[^0-9\r\n]*[^0-9\r\n \t][^0-9\r\n]*", cut in 0usize..400) {
+            let text = n.text();
+            prop_assert_eq!(NarInfo::parse(&text).unwrap(), n.clone());
+            for needed in ["StorePath:", "URL:", "NarHash:"] {
+                let without: String = text
+                    .lines()
+                    .filter(|l| !l.starts_with(needed))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                prop_assert!(NarInfo::parse(&without).is_err(), "without {}", needed);
+            }
+            for size in ["NarSize", "FileSize"] {
+                prop_assert!(NarInfo::parse(&format!("{text}{size}: {junk}\n")).is_err(), "{}", size);
+            }
+            let cut = text.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(text.len());
+            let _ = NarInfo::parse(&text[..cut]);
+        }
+
+        /// Any text as a key: an error or a key, never a panic.
+        #[test]
+        fn any_secret_key_text(text in "(?s).{0,120}") {
+            let _ = SecretKey::parse(&text);
+        }
+
+        /// A key of any seed and name reads, and its public key is the seed's; cut, extended
+        /// or with its public half changed it is refused (or, base64 padding cut, the same key).
+        #[test]
+        fn secret_keys_and_near_misses(
+            seed in any::<[u8; 32]>(),
+            name in "[^:\\s]{1,20}",
+            extra in "(?s).{1,8}",
+            flip in 1u8..=255,
+        ) {
+            let signing = SigningKey::from_bytes(&seed);
+            let mut bytes = seed.to_vec();
+            bytes.extend_from_slice(signing.verifying_key().as_bytes());
+            let text = format!("{name}:{}", base64(&bytes));
+            let key = SecretKey::parse(&text).unwrap();
+            let public = format!("{name}:{}", base64(signing.verifying_key().as_bytes()));
+            prop_assert_eq!(key.public(), public.clone());
+            let same_or_refused = |t: &str| SecretKey::parse(t).map_or(true, |k| k.public() == public);
+            for (i, _) in text.char_indices() {
+                prop_assert!(same_or_refused(&text[..i]), "cut at {}", i);
+            }
+            prop_assert!(same_or_refused(&format!("{text}{extra}")), "{:?}", extra);
+            bytes[40] ^= flip;
+            prop_assert!(SecretKey::parse(&format!("{name}:{}", base64(&bytes))).is_err(), "flipped");
+        }
+    }
 }

@@ -64,6 +64,32 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Any text: names, never a panic; text with no quote is split on its dots (a dot at
+        /// the end, which `show` never writes, ends it).
+        #[test]
+        fn any_text_is_names(text in "(?s)(\"|[^\"]){0,60}") {
+            let names = parse(&text);
+            if !text.contains('"') && !text.ends_with('.') {
+                let want: Vec<String> = if text.is_empty() {
+                    vec![]
+                } else {
+                    text.split('.').map(str::to_owned).collect()
+                };
+                proptest::prop_assert_eq!(names, want);
+            }
+        }
+
+        /// Any names (non-ASCII, NUL, dots, quotes) read back; a quoted name cut short is kept
+        /// as written, not an error and not a panic.
+        #[test]
+        fn near_misses(path in proptest::collection::vec("(?s).{0,8}", 1..5)) {
+            let shown = show(&path);
+            proptest::prop_assert_eq!(parse(&shown), path.clone());
+            for (i, _) in shown.char_indices() {
+                let _ = parse(&shown[..i]);
+            }
+        }
+
         #[test]
         fn parse_undoes_show_for_any_names(
             path in proptest::collection::vec("[a-zA-Z0-9_'.\"\\ -]{1,8}", 0..5)

@@ -122,4 +122,37 @@ mod tests {
             "error: evaluation aborted with the following error message: 'This version of Nixpkgs requires an implementation of Nix with the following features:'"
         );
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any message: a kind and maybe a .drv, never a panic; a .drv found is in the message.
+        #[test]
+        fn any_message_is_an_answer(m in "(?s)(cannot build '|attribute ')?.{0,120}", bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = classify(&m);
+            if let Some(d) = unbuilt_drv(&m) {
+                prop_assert!(d.starts_with('/') && d.ends_with(".drv") && m.contains(&d));
+            }
+            let first = first_error(&bytes);
+            prop_assert!(first.starts_with("error:") || first == "nix-instantiate failed");
+        }
+
+        /// Nix's messages with any names are read; cut before their end they are not.
+        #[test]
+        fn messages_and_near_misses(
+            name in "[^'\r\n]{1,20}",
+            drv in "/nix/store/[a-z0-9]{1,32}-[^'.\r\n]{1,20}",
+            outs in "(\\^[a-z,]{1,10})?",
+        ) {
+            let missing = format!("attribute '{name}' missing");
+            prop_assert_eq!(classify(&missing), FailureKind::AttributeMissing);
+            prop_assert_eq!(classify(&missing[..missing.len() - 1]), FailureKind::EvalError);
+            let ifd = format!("cannot build '{drv}.drv{outs}' during evaluation because the option 'allow-import-from-derivation' is disabled");
+            prop_assert_eq!(unbuilt_drv(&ifd), Some(format!("{drv}.drv")));
+            let cut = ifd.find(".drv").unwrap() + 3;
+            prop_assert_eq!(unbuilt_drv(&ifd[..cut]), None);
+            let relative = ifd.replacen("'/", "'", 1);
+            prop_assert_eq!(unbuilt_drv(&relative), None);
+        }
+    }
 }

@@ -158,4 +158,51 @@ mod tests {
         assert_eq!(strip_ansi("\u{1b}[31;1ma\u{1b}[0mb"), "ab");
         assert_eq!(error_message("error:\n  … frame\n"), "… frame");
     }
+
+    use proptest::prelude::*;
+
+    /// An `@nix` line as Nix writes one.
+    fn nix_line(level: u8, msg: &str, raw: Option<&str>) -> String {
+        let mut m = serde_json::json!({"action": "msg", "level": level, "msg": msg});
+        if let Some(r) = raw {
+            m["raw_msg"] = r.into();
+        }
+        format!("@nix {m}")
+    }
+
+    proptest! {
+        /// Any line: an answer, never a panic; a plain line is a trace only when it says so.
+        #[test]
+        fn any_line_is_an_answer(line in "(?s)(@nix |trace: |error: )?.{0,200}") {
+            let got = parse(&line);
+            if !line.starts_with("@nix ") {
+                prop_assert_eq!(matches!(got, LogLine::Trace(_)), line.starts_with("trace: "));
+            }
+            prop_assert!(!strip_ansi(&line).contains('\u{1b}'), "{:?}", line);
+            let _ = error_message(&line);
+        }
+
+        /// Traces and errors of any text read back; the line cut short, or with anything after
+        /// it, is no message at all.
+        #[test]
+        fn messages_and_near_misses(
+            text in "[^\u{1b}]{0,60}",
+            level in 0u8..=7,
+            raw in proptest::option::of("(?s).{0,30}"),
+            tail in "[^\\s]{1,5}",
+        ) {
+            prop_assert_eq!(strip_ansi(&text), text.clone());
+            let trace = nix_line(level, &format!("trace: {text}"), None);
+            prop_assert_eq!(parse(&trace), LogLine::Trace(text.clone()));
+            let error = nix_line(level, &format!("\u{1b}[31;1merror:\u{1b}[0m {text}"), raw.as_deref());
+            let got = parse(&error);
+            prop_assert_eq!(matches!(got, LogLine::Error(_)), level == LEVEL_ERROR);
+            for line in [trace, error] {
+                for (i, _) in line.char_indices() {
+                    prop_assert_eq!(parse(&line[..i]), LogLine::Other, "cut at {}", i);
+                }
+                prop_assert_eq!(parse(&format!("{line}{tail}")), LogLine::Other);
+            }
+        }
+    }
 }

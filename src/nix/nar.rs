@@ -54,6 +54,13 @@ pub fn read_file(r: &mut impl Read, w: &mut impl Write) -> io::Result<Option<u64
     }
     let mut padding = [0u8; 8];
     r.read_exact(&mut padding[..((8 - len % 8) % 8) as usize])?;
+    if padding != [0u8; 8] {
+        return Err(io::Error::other("not a NAR: padding that is not zeros"));
+    }
+    // A NAR cut right after the contents lacks its closing `)`: it is not whole.
+    if read_string(r, 64)? != b")" {
+        return Err(io::Error::other("not a NAR: no `)` after the contents"));
+    }
     Ok(Some(len))
 }
 
@@ -63,7 +70,8 @@ fn read_u64(r: &mut impl Read) -> io::Result<u64> {
     Ok(u64::from_le_bytes(b))
 }
 
-/// A length-prefixed, padded string of at most `max` bytes.
+/// A length-prefixed, padded string of at most `max` bytes (its padding must be zeros, as
+/// Nix's own reader requires).
 fn read_string(r: &mut impl Read, max: u64) -> io::Result<Vec<u8>> {
     let len = read_u64(r)?;
     if len > max {
@@ -71,6 +79,9 @@ fn read_string(r: &mut impl Read, max: u64) -> io::Result<Vec<u8>> {
     }
     let mut s = vec![0u8; (len + (8 - len % 8) % 8) as usize];
     r.read_exact(&mut s)?;
+    if s[len as usize..].iter().any(|&b| b != 0) {
+        return Err(io::Error::other("not a NAR: padding that is not zeros"));
+    }
     s.truncate(len as usize);
     Ok(s)
 }
@@ -243,5 +254,89 @@ mod tests {
         dump_path(dir.path(), &mut nar).unwrap();
         assert_eq!(read_file(&mut &nar[..], &mut Vec::new()).unwrap(), None);
         assert!(read_file(&mut &b"garbage garbage garbage"[..], &mut Vec::new()).is_err());
+    }
+
+    /// A NAR of one file, as `dump_file` writes it.
+    fn file_nar(contents: &[u8], exec: bool) -> Vec<u8> {
+        let mut nar = Vec::new();
+        dump_file(&mut &contents[..], contents.len() as u64, exec, &mut nar).unwrap();
+        nar
+    }
+
+    /// What `read_file` makes of `nar`: its answer (errors as `None`) and the bytes it wrote.
+    fn read_back(nar: &[u8]) -> (Option<Option<u64>>, Vec<u8>) {
+        let mut out = Vec::new();
+        let got = read_file(&mut &nar[..], &mut out).ok();
+        (got, out)
+    }
+
+    proptest::proptest! {
+        /// Any bytes: an answer, never a panic, and a file read out is as long as it says.
+        #[test]
+        fn any_bytes_are_an_answer(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            if let (Some(Some(n)), out) = read_back(&bytes) {
+                proptest::prop_assert_eq!(out.len() as u64, n);
+            }
+        }
+
+        /// A NAR of any file of 0 to 200 bytes reads back; cut anywhere it is an error; with
+        /// bytes after it (the rest of a stream) the file still reads back.
+        #[test]
+        fn truncated_and_extended_nars(
+            contents in proptest::collection::vec(proptest::num::u8::ANY, 0..=200),
+            exec: bool,
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+        ) {
+            let nar = file_nar(&contents, exec);
+            let whole = (Some(Some(contents.len() as u64)), contents.clone());
+            proptest::prop_assert_eq!(read_back(&nar), whole.clone());
+            for cut in 0..nar.len() {
+                proptest::prop_assert_eq!(read_back(&nar[..cut]).0, None, "cut at {}", cut);
+            }
+            let mut longer = nar.clone();
+            longer.extend_from_slice(&tail);
+            proptest::prop_assert_eq!(read_back(&longer), whole);
+        }
+
+        /// Every byte of a NAR counts (tags, lengths, padding, the closing `)`): one changed
+        /// never reads back as the same file.
+        #[test]
+        fn every_byte_changed_is_noticed(
+            contents in proptest::collection::vec(proptest::num::u8::ANY, 0..=40),
+            exec: bool,
+            flip in 1u8..=255,
+        ) {
+            let nar = file_nar(&contents, exec);
+            let whole = (Some(Some(contents.len() as u64)), contents.clone());
+            for i in 0..nar.len() {
+                let mut bad = nar.clone();
+                bad[i] ^= flip;
+                proptest::prop_assert_ne!(read_back(&bad), whole.clone(), "byte {}", i);
+            }
+        }
+    }
+
+    #[test]
+    fn trees_are_not_files_even_cut_short() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("src");
+        let tool = sample_tree(&root);
+        let mut tree = Vec::new();
+        dump_path(&root, &mut tree).unwrap();
+        assert_eq!(read_back(&tree).0, Some(None), "a directory");
+        let mut link = Vec::new();
+        dump_path(&root.join("sub/link"), &mut link).unwrap();
+        assert_eq!(read_back(&link).0, Some(None), "a symlink");
+        for cut in 0..tree.len() {
+            let (got, out) = read_back(&tree[..cut]);
+            assert!(got != Some(Some(0)) && out.is_empty(), "cut at {cut}");
+        }
+        let mut exe = Vec::new();
+        dump_path(&tool, &mut exe).unwrap();
+        let (got, out) = read_back(&exe);
+        assert_eq!(
+            (got, out),
+            (Some(Some(17)), b"#!/bin/sh\nexit 0\n".to_vec())
+        );
     }
 }

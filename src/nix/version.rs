@@ -102,4 +102,27 @@ mod tests {
         );
         assert_eq!(parse_version("nix-instantiate"), None);
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text: a version or none, never a panic.
+        #[test]
+        fn any_text_is_an_answer(text in "(?s)(nix-instantiate \\(Nix\\) )?[0-9.+\\s-]{0,20}.{0,20}") {
+            let _ = parse_version(&text);
+        }
+
+        /// `major.minor[.patch]` of any numbers reads back; a number alone, a part too big for
+        /// u32, or digits that are not ASCII, do not.
+        #[test]
+        fn versions_and_near_misses(a: u32, b: u32, patch in "(\\.[0-9a-z]{1,4})?") {
+            let v = format!("nix-instantiate (Nix) {a}.{b}{patch}\n");
+            prop_assert_eq!(parse_version(&v), Some((a, b)));
+            prop_assert_eq!(parse_version(&format!("nix-instantiate (Nix) {a}")), None);
+            prop_assert_eq!(parse_version(&format!("nix-instantiate (Nix) {a}.")), None);
+            let big = u64::from(u32::MAX) + 1 + u64::from(a);
+            prop_assert_eq!(parse_version(&format!("nix (Nix) {big}.{b}")), None);
+            prop_assert_eq!(parse_version("nix (Nix) ２.８"), None);
+        }
+    }
 }

@@ -102,17 +102,23 @@ pub fn read_in(dir: &Path) -> Result<Option<Vec<Line>>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| file.display().to_string()),
     };
+    read(std::io::BufReader::new(f), &file).map(Some)
+}
+
+/// The lines of check.jsonl (`file` names it in messages); each line read as bytes, so that one
+/// that is not UTF-8 is bad input naming its line, like any other that does not read.
+fn read(r: impl BufRead, file: &Path) -> Result<Vec<Line>> {
     let mut lines = Vec::new();
-    for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
+    for (n, line) in r.split(b'\n').enumerate() {
         let line = line.with_context(|| file.display().to_string())?;
-        if line.trim().is_empty() {
+        if line.trim_ascii().is_empty() {
             continue;
         }
-        let l: Line = serde_json::from_str(&line)
+        let l: Line = serde_json::from_slice(&line)
             .map_err(|e| bad(format!("{}:{}: {e}", file.display(), n + 1)))?;
         lines.push(l);
     }
-    Ok(Some(lines))
+    Ok(lines)
 }
 
 #[cfg(test)]
@@ -143,5 +149,49 @@ mod tests {
         assert_eq!(read_in(dir.path()).unwrap(), Some(vec![line]));
         std::fs::write(dir.path().join("check.jsonl"), "{}\n").unwrap();
         assert!(read_in(dir.path()).is_err());
+    }
+
+    use proptest::prelude::*;
+
+    fn sample(out_path: &str, url: Option<String>) -> Line {
+        Line {
+            out_path: out_path.into(),
+            name: "a.tar.gz".into(),
+            status: Status::Dead,
+            url,
+            http_status: Some(404),
+            content_length: None,
+            got: None,
+            verified: false,
+            reason: Some("é\0".into()),
+            checked_at: "2026-01-31T12:00:00Z".into(),
+        }
+    }
+
+    proptest! {
+        /// Any bytes: lines or bad input (naming the file and line), never a panic.
+        #[test]
+        fn any_bytes_are_lines_or_bad_input(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            if let Err(e) = read(&bytes[..], Path::new("check.jsonl")) {
+                prop_assert!(e.downcast_ref::<crate::error::BadInput>().is_some(), "{}", e);
+            }
+        }
+
+        /// Written lines of any paths and urls read back; cut at any byte (inside a character
+        /// too) or with anything after them, they are bad input.
+        #[test]
+        fn lines_and_near_misses(out_path in "(?s).{0,20}", url in proptest::option::of("(?s).{0,20}"), tail in "[^\\s]{1,4}") {
+            let line = sample(&out_path, url);
+            let mut text = Vec::new();
+            write(&mut text, std::slice::from_ref(&line)).unwrap();
+            let file = Path::new("check.jsonl");
+            prop_assert_eq!(read(&text[..], file).unwrap(), vec![line]);
+            for cut in 1..text.len() - 1 {
+                let e = read(&text[..cut], file).unwrap_err();
+                prop_assert!(e.downcast_ref::<crate::error::BadInput>().is_some(), "cut at {}", cut);
+            }
+            let longer = [&text[..text.len() - 1], tail.as_bytes()].concat();
+            prop_assert!(read(&longer[..], file).is_err(), "{:?}", tail);
+        }
     }
 }

@@ -409,4 +409,58 @@ mod tests {
         let e = r.advance().unwrap_err();
         assert!(e.to_string().ends_with(":2: not sorted by outPath"), "{e}");
     }
+
+    use proptest::prelude::*;
+
+    /// A FOD of any strings (non-ASCII, NUL, quotes) reached in one cell.
+    fn any_fod(text: &[String; 6], urls: Vec<String>, attributes: u64, distance: u32) -> Fod {
+        Fod {
+            out_path: text[0].clone(),
+            drv_path: text[1].clone(),
+            name: text[2].clone(),
+            hash: text[3].clone(),
+            hash_mode: HashMode::Recursive,
+            urls,
+            fetcher: Fetcher::Url,
+            source: Source::default(),
+            reach: vec![CellReach {
+                system: text[4].clone(),
+                config: text[5].clone(),
+                attributes,
+                partial: 0,
+                distance,
+                nearest: vec![Nearest::plain("a.\"b.c\"")],
+            }],
+        }
+    }
+
+    proptest! {
+        /// Any text: a FOD or an error, never a panic.
+        #[test]
+        fn any_line_is_an_answer(line in "(?s)(\\{\"outPath\":)?.{0,200}") {
+            let _ = parse_line(&line);
+        }
+
+        /// A written line of any values reads back as its FOD; cut at any character, or with
+        /// anything after it, it is an error.
+        #[test]
+        fn lines_and_near_misses(
+            text in any::<[String; 6]>(),
+            urls in proptest::collection::vec("(?s).{0,10}", 0..3),
+            attributes: u64,
+            distance: u32,
+            tail in "[^\\s]{1,4}",
+        ) {
+            let fod = any_fod(&text, urls, attributes, distance);
+            let mut out = Vec::new();
+            write(&mut out, [&fod]).unwrap();
+            let line = String::from_utf8(out).unwrap();
+            let line = line.trim_end();
+            prop_assert_eq!(parse_line(line).unwrap(), fod);
+            for (i, _) in line.char_indices() {
+                prop_assert!(parse_line(&line[..i]).is_err(), "cut at {}", i);
+            }
+            prop_assert!(parse_line(&format!("{line}{tail}")).is_err(), "{:?}", tail);
+        }
+    }
 }

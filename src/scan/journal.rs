@@ -34,18 +34,7 @@ impl Journal {
             let reader = BufReader::new(
                 File::open(path).with_context(|| format!("reading {}", path.display()))?,
             );
-            for line in reader.lines() {
-                if let Ok(e) = serde_json::from_str::<Entry>(&line?) {
-                    let key = TaskKey {
-                        cell: e.cell,
-                        path: e.path,
-                        explain: e.explain,
-                        alias_of: e.alias_of,
-                        inputs: e.inputs,
-                    };
-                    done.insert(key, e.outcome);
-                }
-            }
+            done = read_back(reader).with_context(|| format!("reading {}", path.display()))?;
         }
         let mut out = OpenOptions::new()
             .create(true)
@@ -84,6 +73,26 @@ impl Journal {
     }
 }
 
+/// The outcomes of the whole lines of a journal. Lines are read as bytes: a crash can cut the
+/// last one inside a multi-byte character, and that line, like any that does not read, is
+/// skipped (and evaluated again) rather than ending the resume.
+fn read_back(reader: impl BufRead) -> std::io::Result<HashMap<TaskKey, Outcome>> {
+    let mut done = HashMap::new();
+    for line in reader.split(b'\n') {
+        if let Ok(e) = serde_json::from_slice::<Entry>(&line?) {
+            let key = TaskKey {
+                cell: e.cell,
+                path: e.path,
+                explain: e.explain,
+                alias_of: e.alias_of,
+                inputs: e.inputs,
+            };
+            done.insert(key, e.outcome);
+        }
+    }
+    Ok(done)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +126,49 @@ mod tests {
         drop(j);
         let (_, done) = Journal::open(&path, true).unwrap();
         assert_eq!(done.len(), 3, "the line after the cut one is whole");
+    }
+
+    use proptest::prelude::*;
+
+    /// A journal line of a visit of `path`, as `Journal::write` writes it.
+    fn line(cell: usize, path: &[String], message: &str) -> Vec<u8> {
+        let entry = Entry {
+            cell,
+            path: path.to_vec(),
+            explain: false,
+            alias_of: None,
+            inputs: false,
+            outcome: Outcome::failed(FailureKind::EvalError, message),
+        };
+        let mut l = serde_json::to_vec(&entry).unwrap();
+        l.push(b'\n');
+        l
+    }
+
+    proptest! {
+        /// Any bytes: whatever lines read, never an error or a panic.
+        #[test]
+        fn any_bytes_replay(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            prop_assert!(read_back(&bytes[..]).is_ok());
+        }
+
+        /// Whole lines of any names (non-ASCII, NUL) replay; a last line cut at any byte, even
+        /// inside a character, is skipped and the others kept.
+        #[test]
+        fn a_last_line_cut_anywhere(
+            paths in proptest::collection::vec(proptest::collection::vec("(?s).{0,6}", 1..3), 1..4),
+            message in "(?s).{0,10}",
+        ) {
+            let whole: Vec<u8> = paths.iter().enumerate().flat_map(|(c, p)| line(c, p, &message)).collect();
+            let last = line(paths.len(), &["zöpe\0".to_owned(), "é".into()], &message);
+            let done = read_back(&whole[..]).unwrap();
+            prop_assert_eq!(done.len(), paths.len());
+            // Every cut that takes at least its closing `}`, inside `ö` and `é` too.
+            for cut in 0..last.len() - 1 {
+                let mut bytes = whole.clone();
+                bytes.extend_from_slice(&last[..cut]);
+                prop_assert_eq!(read_back(&bytes[..]).unwrap(), done.clone(), "cut at {}", cut);
+            }
+        }
     }
 }

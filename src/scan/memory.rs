@@ -24,27 +24,28 @@ pub fn parse_size(s: &str) -> Result<u64, BadInput> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let mult: u64 = match unit
-        .trim()
-        .to_ascii_uppercase()
-        .trim_end_matches("IB")
-        .trim_end_matches('B')
-    {
+    let malformed = || bad(format!("malformed size {s:?}: expected e.g. 512M or 8G"));
+    let unit = unit.trim().to_ascii_uppercase();
+    // One `B` or `iB` after the prefix, not any number of them (`8GBB`, `8iB`).
+    let prefix = match unit.strip_suffix("IB") {
+        Some(p) if !p.is_empty() => p,
+        _ => unit.strip_suffix('B').unwrap_or(&unit),
+    };
+    let mult: u64 = match prefix {
         "" => 1,
         "K" => 1 << 10,
         "M" => 1 << 20,
         "G" => 1 << 30,
         "T" => 1 << 40,
-        _ => {
-            return Err(bad(format!(
-                "malformed size {s:?}: expected e.g. 512M or 8G"
-            )));
-        }
+        _ => return Err(malformed()),
     };
-    let n: f64 = num
-        .parse()
-        .map_err(|_| bad(format!("malformed size {s:?}: expected e.g. 512M or 8G")))?;
-    Ok((n * mult as f64) as u64)
+    let n: f64 = num.parse().map_err(|_| malformed())?;
+    let bytes = n * mult as f64;
+    // 2^64 and beyond would be taken as u64::MAX: no budget at all, not what was asked.
+    if bytes >= 18_446_744_073_709_551_616.0 {
+        return Err(bad(format!("size {s:?}: more than 16 EiB")));
+    }
+    Ok(bytes as u64)
 }
 
 /// Resident memory of a process, in bytes (0 when it is gone).
@@ -91,6 +92,49 @@ mod tests {
         assert_eq!(parse_size("1000").unwrap(), 1000);
         assert!(parse_size("8X").is_err());
         assert!(parse_size("lots").is_err());
+        assert_eq!(parse_size("8gb").unwrap(), 8 << 30);
+        assert_eq!(parse_size("8B").unwrap(), 8);
+        // Once accepted: the suffixes were trimmed any number of times.
+        for wrong in [
+            "8GBB",
+            "8GiBiB",
+            "8iB",
+            "8IBB",
+            "99999999999T",
+            ".",
+            "",
+            "1e3",
+            "1.2.3M",
+        ] {
+            assert!(parse_size(wrong).is_err(), "{wrong:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text: bytes or an error, never a panic.
+        #[test]
+        fn any_text_is_a_size_or_an_error(s in "(?s)[0-9.]{0,25}.{0,5}") {
+            let _ = parse_size(&s);
+        }
+
+        /// Any whole number of any unit is that many bytes; a unit doubled or unknown, or `iB`
+        /// with no prefix, is an error.
+        #[test]
+        fn units_and_near_misses(
+            n in 0u64..1 << 20,
+            i in 0usize..5,
+            suffix in "(|B|iB|b|ib)",
+            wrong in "[^0-9.\\sKMGTBkmgtbIi]{1,2}",
+        ) {
+            let prefix = ["", "K", "M", "G", "T"][i];
+            let got = parse_size(&format!("{n}{prefix}{suffix}")).ok();
+            let bare_ib = i == 0 && suffix.eq_ignore_ascii_case("ib");
+            proptest::prop_assert_eq!(got, (!bare_ib).then_some(n << (10 * i)));
+            if !suffix.is_empty() {
+                proptest::prop_assert!(parse_size(&format!("{n}{prefix}{suffix}B")).is_err(), "doubled");
+            }
+            proptest::prop_assert!(parse_size(&format!("{n}{wrong}")).is_err(), "{:?}", wrong);
+        }
     }
 
     #[test]

@@ -137,4 +137,31 @@ mod tests {
             assert!(Shard::parse(wrong).is_err(), "{wrong}");
         }
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text: a shard or bad input, never a panic; a shard read has its index below its
+        /// count (so `owns` never divides by zero).
+        #[test]
+        fn any_text_is_a_shard_or_bad_input(s in "(?s)[0-9 +-]{0,6}/?[0-9 +-]{0,6}.{0,4}") {
+            if let Ok(shard) = Shard::parse(&s) {
+                prop_assert!(shard.index < shard.count);
+                let _ = shard.owns("hello");
+            }
+        }
+
+        /// Every valid `I/N` reads back as written; an index not below the count, a count of
+        /// zero, a part missing or a part more is bad input.
+        #[test]
+        fn shards_and_near_misses(index in 0usize..10_000, count in 1usize..10_000, more in "/[0-9]{0,3}") {
+            let shard = Shard::parse(&format!("{index}/{count}"));
+            prop_assert_eq!(shard.as_ref().ok().map(|s| s.to_string()), (index < count).then(|| format!("{index}/{count}")));
+            prop_assert!(Shard::parse(&format!("{index}/0")).is_err(), "count 0");
+            prop_assert!(Shard::parse(&format!("{count}/{count}")).is_err(), "index = count");
+            prop_assert!(Shard::parse(&format!("{index}")).is_err(), "no count");
+            prop_assert!(Shard::parse(&format!("/{count}")).is_err(), "no index");
+            prop_assert!(Shard::parse(&format!("{index}/{count}{more}")).is_err(), "{:?}", more);
+        }
+    }
 }

@@ -131,4 +131,54 @@ mod tests {
         assert_eq!(s.expand("mirror://gnu/x", None), None, "no list known");
         assert_eq!(s.expand("mirror://gnu/x", Some("/unreadable.drv")), None);
     }
+
+    use proptest::prelude::*;
+
+    fn gnu() -> Sites<'static> {
+        let lists = env(&[
+            (
+                "gnu",
+                "http://ftpmirror.gnu.org/ ftp://ftp.gnu.org/pub/gnu/",
+            ),
+            ("name", "mirrors-list"),
+        ]);
+        Sites::with_lists(Path::new("/nonexistent"), "/m.drv", lists)
+    }
+
+    proptest! {
+        /// Any url: its expansion or none, never a panic; a url that is not `mirror://` is
+        /// itself.
+        #[test]
+        fn any_url_is_an_answer(url in "(?s)(mirror:/{0,3}(gnu|name|GNU)?/?)?.{0,30}") {
+            let got = gnu().expand(&url, Some("/m.drv"));
+            if !url.starts_with("mirror://") {
+                prop_assert_eq!(got, Some(vec![url.clone()]));
+            }
+        }
+
+        /// `mirror://gnu/PATH` for any path gives each prefix then PATH; another site, or the
+        /// site cut short or extended, gives none.
+        #[test]
+        fn sites_and_near_misses(path in "(?s).{0,40}", more in "[a-z]{1,3}") {
+            let got = gnu().expand(&format!("mirror://gnu/{path}"), Some("/m.drv"));
+            prop_assert_eq!(
+                got,
+                Some(vec![
+                    format!("http://ftpmirror.gnu.org/{path}"),
+                    format!("ftp://ftp.gnu.org/pub/gnu/{path}"),
+                ])
+            );
+            for site in ["gn".to_owned(), format!("gnu{more}"), "".into(), "GNU".into()] {
+                prop_assert_eq!(gnu().expand(&format!("mirror://{site}/{path}"), Some("/m.drv")), None);
+            }
+        }
+
+        /// Any environment: only lists of urls are sites, each with at least one url.
+        #[test]
+        fn any_environment(pairs in proptest::collection::btree_map("(_mirror_)?[a-z]{0,5}", "(?s).{0,40}", 0..6)) {
+            for (_, urls) in site_lists(pairs) {
+                prop_assert!(!urls.is_empty() && urls.iter().all(|u| u.contains("://") && !u.contains(char::is_whitespace)));
+            }
+        }
+    }
 }
