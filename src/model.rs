@@ -346,6 +346,11 @@ pub struct CellStats {
     pub failures: u64,
     pub cycles_pruned: u64,
     pub depth_pruned: u64,
+    /// Package sets (an interpreter's `pkgs`, an override's copy) and NixOS configurations (a
+    /// NixOS test's nodes) hung on a derivation, not walked: copies of what the walk reaches
+    /// elsewhere, or machinery rather than the package's own sources.
+    pub package_sets_pruned: u64,
+    pub nixos_pruned: u64,
     /// Sets found to be another walked set under a second name, and not walked again.
     pub aliased_sets: u64,
     /// The attribute visits below those sets that were not repeated.

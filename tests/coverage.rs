@@ -183,6 +183,12 @@ fn modern_idioms_are_covered_and_checked() {
         .arg(&out)
         .args(["--system", "x86_64-linux", "--config", "{}", "-q"]));
     assert!(o.status.success());
+    // interp.pkgs and interp.tests.overridden.pkgs; server.tests.vm.nodes.machine.
+    let totals = &json(&out.join("summary.json"))["totals"];
+    assert_eq!(
+        (&totals["packageSetsPruned"], &totals["nixosPruned"]),
+        (&2.into(), &1.into())
+    );
     let cov = json(&out.join("coverage.json"));
     assert_eq!(cov["literals"], want["coverage"]["literals"]);
     assert_eq!(cov["reached"], want["coverage"]["reached"]);

@@ -14,8 +14,66 @@ let
       (name: { inherit name; value = lib.callPackage (./pkgs/by-name + "/${shard}/${name}/package.nix") { }; })
       (builtins.attrNames (builtins.readDir (./pkgs/by-name + "/${shard}"))))
     (builtins.attrNames (builtins.readDir ./pkgs/by-name));
+
+  # A package set as nixpkgs' makeScope makes one (`callPackage` beside `newScope` and
+  # `overrideScope`), as python3Packages is.
+  interpScope = rec {
+    callPackage = f: args: f args;
+    newScope = extra: callPackage;
+    overrideScope = f: interpScope;
+    requests = lib.mkDerivation {
+      pname = "requests";
+      version = "2.0";
+      src = lib.fetchurl {
+        url = "http://127.0.0.1:1/requests-2.0.tar.gz";
+        hash = "sha256-nTkMwyftKRGPgPIMZGNHEjYEsv+FsYTivwX67/Lm2bE=";
+      };
+    };
+  };
+  # Not a top-level attribute: only a NixOS test's machine has it.
+  nodeTool = lib.mkDerivation {
+    pname = "node-tool";
+    version = "1";
+    src = lib.fetchurl {
+      url = "http://127.0.0.1:1/node-tool-1.tar.gz";
+      hash = "sha256-kKJL2Nnz5iq3eMPxtZhBPJJvmPbJ2DMtp/l1VdUXkU4=";
+    };
+  };
 in
 builtins.listToAttrs byName // {
+  # An interpreter carries its package set (`python3.pkgs`), and a test of an override carries
+  # another copy of it: neither is walked below the derivation; the set is, at the top level.
+  interpPackages = interpScope;
+  interp = lib.mkDerivation {
+    pname = "interp";
+    version = "3.0";
+    passthru = {
+      pkgs = interpScope;
+      tests.overridden = lib.mkDerivation {
+        pname = "interp-overridden";
+        version = "3.0";
+        passthru.pkgs = interpScope.overrideScope (self: super: { });
+      };
+    };
+  };
+  # A server with a NixOS-like test: the test's machine is a system configuration (`_module`),
+  # not walked; what the machine holds is in the test derivation's closure.
+  server = lib.mkDerivation {
+    pname = "server";
+    version = "1.0";
+    passthru.tests.vm = derivation {
+      name = "server-vm-test";
+      inherit system;
+      builder = "/bin/sh";
+      args = [ "-c" "echo > $out" ];
+      machine = nodeTool;
+    } // {
+      nodes.machine = {
+        _module.args = { };
+        environment.systemPackages = [ nodeTool ];
+      };
+    };
+  };
   # Its fetch keeps everything in `__json`: url, hash and mode.
   structured = derivation {
     name = "structured-1.0.tar.gz";

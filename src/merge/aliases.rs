@@ -29,6 +29,8 @@ pub struct Delta {
     pub failures: i64,
     pub cycles_pruned: i64,
     pub depth_pruned: i64,
+    pub package_sets_pruned: i64,
+    pub nixos_pruned: i64,
     pub aliased_sets: i64,
     pub visits_saved: i64,
     pub partial_attributes: i64,
@@ -42,6 +44,8 @@ impl Delta {
         add(&mut s.failures, self.failures);
         add(&mut s.cycles_pruned, self.cycles_pruned);
         add(&mut s.depth_pruned, self.depth_pruned);
+        add(&mut s.package_sets_pruned, self.package_sets_pruned);
+        add(&mut s.nixos_pruned, self.nixos_pruned);
         add(&mut s.aliased_sets, self.aliased_sets);
         add(&mut s.visits_saved, self.visits_saved);
         add(&mut s.partial_attributes, self.partial_attributes);
@@ -54,6 +58,8 @@ impl Delta {
         self.failures -= alias.failures as i64;
         self.cycles_pruned -= alias.cycles_pruned as i64;
         self.depth_pruned -= alias.depth_pruned as i64;
+        self.package_sets_pruned -= alias.package_sets_pruned as i64;
+        self.nixos_pruned -= alias.nixos_pruned as i64;
         self.aliased_sets += 1 - alias.aliased_sets as i64;
         self.visits_saved += saved as i64 - alias.visits_saved as i64;
         self.partial_attributes -= alias.partial_attributes as i64;

@@ -38,6 +38,8 @@ pub fn merged(
             s.failures += n("failures");
             s.cycles_pruned += n("cyclesPruned");
             s.depth_pruned += n("depthPruned");
+            s.package_sets_pruned += n("packageSetsPruned");
+            s.nixos_pruned += n("nixosPruned");
             s.aliased_sets += n("aliasedSets");
             s.visits_saved += n("visitsSaved");
             s.partial_attributes += n("partialAttributes");

@@ -3,6 +3,17 @@
 use crate::model::FailureKind;
 use serde::{Deserialize, Serialize};
 
+/// A set that is more than a package's own: below a derivation the walk does not enter it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// A whole package set (nixpkgs' `makeScope`: `callPackage` beside `newScope` or
+    /// `overrideScope`): an interpreter's `pkgs`, a stdenv stage's packages, an override's copy.
+    PackageSet,
+    /// A NixOS system's configuration (`_module`): a NixOS test's nodes.
+    Nixos,
+}
+
 /// What the harness reports for one path.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -22,6 +33,10 @@ pub enum Visit {
         /// compared with ancestors.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         list: bool,
+        /// What the set is when it is a whole package set or a NixOS configuration (`scopeOf`
+        /// in visit.nix): below a derivation, such a set is not walked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scope: Option<Scope>,
     },
     Skip,
     /// A list longer than the harness walks (`hugeList` in visit.nix): a `too-large` failure.
@@ -111,6 +126,7 @@ mod tests {
         let set = Outcome::Visited(Visit::Set {
             names: vec!["x".into()],
             list: false,
+            scope: None,
         });
         assert_eq!(
             serde_json::to_string(&set).unwrap(),

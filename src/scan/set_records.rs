@@ -1,6 +1,7 @@
 //! What a shard records of each package set it walked for the merge: the counts below each
 //! (derivations, failures, pruned sets, aliases and the visits they saved), from the walk.
-use super::runner::dispatcher::Walked;
+use super::record::Scope;
+use super::runner::dispatcher::{Pruned, Walked};
 use super::shard::SetRecord;
 use crate::model::Cell;
 use crate::nix::attrpath;
@@ -58,13 +59,12 @@ pub fn set_records(
             above(cell, &attrpath::parse(&f.attr_path), &|s| s.failures += 1);
         }
     }
-    for (cell, path, cycle) in &walked.pruned {
-        above(*cell, path, &|s| {
-            if *cycle {
-                s.cycles_pruned += 1
-            } else {
-                s.depth_pruned += 1
-            }
+    for (cell, path, why) in &walked.pruned {
+        above(*cell, path, &|s| match why {
+            Pruned::Cycle => s.cycles_pruned += 1,
+            Pruned::Depth => s.depth_pruned += 1,
+            Pruned::Scope(Scope::PackageSet) => s.package_sets_pruned += 1,
+            Pruned::Scope(Scope::Nixos) => s.nixos_pruned += 1,
         });
     }
     let saved: HashMap<(usize, &[String]), u64> = walked

@@ -94,6 +94,10 @@ pub struct SetRecord {
     pub cycles_pruned: u64,
     #[serde(rename = "depthPruned")]
     pub depth_pruned: u64,
+    #[serde(rename = "packageSetsPruned", default)]
+    pub package_sets_pruned: u64,
+    #[serde(rename = "nixosPruned", default)]
+    pub nixos_pruned: u64,
     /// Aliases found below it, and the visits they saved.
     #[serde(rename = "aliasedSets")]
     pub aliased_sets: u64,

@@ -75,7 +75,7 @@ let
        then { kind = "drv"; drvPath = drv.value; name = if name.success then name.value else null; }
          // (let a = own v.value; in if a == [ ] then { } else { attrs = a; })
        else { kind = "throw"; derivation = true; })
-    else if builtins.isAttrs v.value then { kind = "set"; names = builtins.attrNames v.value; }
+    else if builtins.isAttrs v.value then { kind = "set"; names = builtins.attrNames v.value; } // scopeOf v.value
     else if builtins.isList v.value then
       (let n = builtins.tryEval (builtins.length v.value); in
        if n.success && n.value > hugeList then { kind = "huge"; length = n.value; }
@@ -83,6 +83,15 @@ let
        then { kind = "set"; list = true; names = builtins.genList toString (builtins.length v.value); }
        else { kind = "skip"; })
     else { kind = "skip"; };
+  # What a set is when it is more than a package's own: a NixOS system's configuration (its
+  # `_module`: a NixOS test's nodes) or a whole package set (nixpkgs' makeScope: `callPackage`
+  # beside `newScope` or `overrideScope`: an interpreter's `pkgs`, an override's copy). Below a
+  # derivation the walk does not enter either (src/scan/runner/dispatcher.rs: `expand`). Only
+  # names are asked: nothing in the set is evaluated.
+  scopeOf = s:
+    if s ? _module then { scope = "nixos"; }
+    else if s ? callPackage && (s ? newScope || s ? overrideScope) then { scope = "package-set"; }
+    else { };
   # A list longer than this is not walked: a walked list is a task per element, and a data list
   # of a million entries hung on a derivation would be a million tasks. It is reported instead
   # (a `too-large` failure with its length), also where lists are not walked (a tree's scan), so

@@ -56,6 +56,8 @@ pub struct Ancestor {
     print: u64,
     /// The sorted names of the root set, kept for the similarity test.
     names: Option<Arc<[String]>>,
+    /// Not a set: the derivation the walk entered here (see [`Ancestor::derivation`]).
+    derivation: bool,
 }
 
 impl Ancestor {
@@ -66,6 +68,17 @@ impl Ancestor {
         Ancestor {
             print: h.finish(),
             names: None,
+            derivation: false,
+        }
+    }
+
+    /// The mark a derivation leaves in the ancestry of its own attributes: what is below it
+    /// hangs on a derivation ([`below_derivation`]). It is repeated by nothing.
+    pub fn derivation() -> Self {
+        Ancestor {
+            print: 0,
+            names: None,
+            derivation: true,
         }
     }
 
@@ -84,6 +97,9 @@ impl Ancestor {
 
     /// Whether a set with these (sorted) names repeats this ancestor.
     pub fn repeated_by(&self, me: &Ancestor, my_names: &[String]) -> bool {
+        if self.derivation {
+            return false;
+        }
         if self.print == me.print {
             return true;
         }
@@ -92,6 +108,11 @@ impl Ancestor {
             _ => false,
         }
     }
+}
+
+/// Whether a path with this ancestry hangs on a derivation (a derivation's passthru, or below it).
+pub fn below_derivation(ancestry: &[Ancestor]) -> bool {
+    ancestry.iter().any(|a| a.derivation)
 }
 
 /// |a ∩ b| / |a ∪ b| of two sorted lists.

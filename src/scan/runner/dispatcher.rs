@@ -6,9 +6,9 @@
 //! knows nothing of processes or async: the runner feeds it outcomes and asks it for batches,
 //! so every rule here is unit-tested without Nix.
 use super::super::alias::{self, Alias, Sets};
-use super::super::record::{Outcome, TaskKey, Visit};
+use super::super::record::{Outcome, Scope, TaskKey, Visit};
 use super::super::shard::{SetRecord, Shard};
-use super::super::walk::{Ancestor, is_pruned};
+use super::super::walk::{Ancestor, below_derivation, is_pruned};
 use super::queues::Queues;
 use crate::model::{Cell, CellStats, Failure, FailureKind, Reach, Via};
 use crate::nix::{attrpath, errors};
@@ -65,6 +65,17 @@ pub enum Applied {
     Roots(Vec<(usize, String)>),
 }
 
+/// Why the walk did not enter a set.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Pruned {
+    /// It repeats one of its ancestors.
+    Cycle,
+    /// The walk is as deep as it goes.
+    Depth,
+    /// A package set or NixOS configuration hung on a derivation.
+    Scope(Scope),
+}
+
 /// What the walk of every cell found: roots (attribute → derivation, by index), failures and
 /// per-cell counts.
 #[derive(Debug, Default)]
@@ -74,8 +85,8 @@ pub struct Walked {
     pub stats: Vec<CellStats>,
     /// Sets that are another walked set: what is below it is repeated below them at the end.
     pub aliases: Vec<Alias>,
-    /// Sets not entered: (cell, path, whether it repeated an ancestor or was too deep).
-    pub pruned: Vec<(usize, Vec<String>, bool)>,
+    /// Sets not entered: (cell, path, why).
+    pub pruned: Vec<(usize, Vec<String>, Pruned)>,
     /// A shard's walked sets of the size alias checks compare, with the visits below each, and
     /// each cell's visits of the root (every shard visits it): what the merge needs.
     pub sets: Vec<SetRecord>,
@@ -337,8 +348,8 @@ impl<'a> Dispatcher<'a> {
                 });
                 self.throw(id, cell, reach)
             }
-            Outcome::Visited(Visit::Set { names, list }) => {
-                self.expand(id, names, list);
+            Outcome::Visited(Visit::Set { names, list, scope }) => {
+                self.expand(id, names, list, scope);
                 Applied::Nothing
             }
             Outcome::Visited(Visit::Skip) => Applied::Nothing,
@@ -381,9 +392,23 @@ impl<'a> Dispatcher<'a> {
     /// Queues the members of a set (or the elements of a list) unless the set repeats an
     /// ancestor or the walk is as deep as it may go; a large set with the names of a set already
     /// walked is first compared with it.
-    fn expand(&mut self, id: TaskId, mut names: Vec<String>, list: bool) {
+    fn expand(&mut self, id: TaskId, mut names: Vec<String>, list: bool, scope: Option<Scope>) {
         let task = &self.tasks[id as usize];
         let (cell, depth) = (task.key.cell, task.key.path.len());
+        // A package set or a NixOS configuration hung on a derivation is a copy of what the
+        // walk reaches elsewhere (python3.pkgs is python3Packages) or the machinery the package
+        // was built or tested with (an override's package set, a NixOS test's nodes): walking it
+        // is walking nixpkgs again, for each such derivation.
+        if let Some(scope) = scope.filter(|_| below_derivation(&task.ancestry)) {
+            let stats = &mut self.walked.stats[cell];
+            match scope {
+                Scope::PackageSet => stats.package_sets_pruned += 1,
+                Scope::Nixos => stats.nixos_pruned += 1,
+            }
+            let path = task.key.path.clone();
+            self.walked.pruned.push((cell, path, Pruned::Scope(scope)));
+            return;
+        }
         let mut ancestry = task.ancestry.clone();
         let mut print = None;
         if !list {
@@ -395,7 +420,9 @@ impl<'a> Dispatcher<'a> {
             };
             if task.ancestry.iter().any(|a| a.repeated_by(&me, &names)) {
                 self.walked.stats[cell].cycles_pruned += 1;
-                self.walked.pruned.push((cell, task.key.path.clone(), true));
+                self.walked
+                    .pruned
+                    .push((cell, task.key.path.clone(), Pruned::Cycle));
                 return;
             }
             print = Some(me.print());
@@ -405,7 +432,7 @@ impl<'a> Dispatcher<'a> {
             self.walked.stats[cell].depth_pruned += 1;
             self.walked
                 .pruned
-                .push((cell, task.key.path.clone(), false));
+                .push((cell, task.key.path.clone(), Pruned::Depth));
             return;
         }
         let path = task.key.path.clone();
@@ -516,6 +543,7 @@ mod tests {
         Outcome::Visited(Visit::Set {
             names: names.iter().map(|n| n.to_string()).collect(),
             list: false,
+            scope: None,
         })
     }
 
@@ -637,6 +665,7 @@ mod tests {
             Outcome::Visited(Visit::Set {
                 names: (0..n).map(|i| i.to_string()).collect(),
                 list: true,
+                scope: None,
             })
         };
         serve(&mut d, |_| list(2));
@@ -976,6 +1005,79 @@ mod tests {
                 .iter()
                 .any(|r| r.attr_path == "lhapdf.pdf_sets.CT10")
         );
+    }
+
+    fn scope(names: &[&str], scope: Scope) -> Outcome {
+        Outcome::Visited(Visit::Set {
+            names: names.iter().map(|n| n.to_string()).collect(),
+            list: false,
+            scope: Some(scope),
+        })
+    }
+
+    /// A package set or NixOS configuration hung on a derivation is not walked (counted, with
+    /// why); the same kind of set elsewhere (python3Packages at the top level) is.
+    #[test]
+    fn package_sets_and_nixos_configurations_below_a_derivation_are_pruned() {
+        let (c, o) = (cells(1), opts(1, 100));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        serve(&mut d, |_| set(&["python3", "python3Packages", "bird"]));
+        serve(&mut d, |p| match p[0].as_str() {
+            "python3" => drv_with("/nix/store/py.drv", &["pkgs", "tests"]),
+            "bird" => drv_with("/nix/store/bird.drv", &["tests"]),
+            _ => scope(&["requests", "six"], Scope::PackageSet),
+        });
+        let third = serve(&mut d, |p| {
+            match (p[0].as_str(), p.last().unwrap().as_str()) {
+                ("python3", "pkgs") => scope(&["requests", "six"], Scope::PackageSet),
+                ("python3", "tests") => set(&["overrides"]),
+                ("bird", "tests") => set(&["nodes"]),
+                _ => drv("/nix/store/member.drv"),
+            }
+        });
+        assert_eq!(
+            paths(&third),
+            [
+                "bird.tests",
+                "python3.pkgs",
+                "python3.tests",
+                "python3Packages.requests",
+                "python3Packages.six"
+            ]
+        );
+        let fourth = serve(&mut d, |p| match p.last().unwrap().as_str() {
+            "nodes" => set(&["machine"]),
+            _ => drv_with("/nix/store/over.drv", &["pkgs"]),
+        });
+        assert_eq!(
+            paths(&fourth),
+            ["bird.tests.nodes", "python3.tests.overrides"],
+            "python3.pkgs was not walked"
+        );
+        let fifth = serve(&mut d, |p| match p.last().unwrap().as_str() {
+            "machine" => scope(&["_module", "services"], Scope::Nixos),
+            _ => scope(&["requests", "six"], Scope::PackageSet),
+        });
+        assert_eq!(
+            paths(&fifth),
+            ["bird.tests.nodes.machine", "python3.tests.overrides.pkgs"]
+        );
+        assert!(d.next_batch(0).is_none(), "neither is walked");
+        let w = d.finish();
+        assert_eq!(
+            (w.stats[0].package_sets_pruned, w.stats[0].nixos_pruned),
+            (2, 1)
+        );
+        let pruned: Vec<String> = w.pruned.iter().map(|(_, p, _)| p.join(".")).collect();
+        assert_eq!(
+            pruned,
+            [
+                "python3.pkgs",
+                "bird.tests.nodes.machine",
+                "python3.tests.overrides.pkgs"
+            ]
+        );
+        assert!(w.roots.iter().any(|r| r.attr_path == "python3Packages.six"));
     }
 
     #[test]

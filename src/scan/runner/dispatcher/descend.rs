@@ -12,7 +12,7 @@
 use super::{Dispatcher, TaskId};
 use crate::scan::alias::Moved;
 use crate::scan::record::TaskKey;
-use crate::scan::walk::is_pruned;
+use crate::scan::walk::{Ancestor, is_pruned};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
@@ -70,7 +70,7 @@ impl Dispatcher<'_> {
         // Too deep here, it may still be entered where it is found nearer the top.
         if path.len() >= self.opts.max_depth {
             self.walked.stats[cell].depth_pruned += 1;
-            self.walked.pruned.push((cell, path, false));
+            self.walked.pruned.push((cell, path, super::Pruned::Depth));
             return;
         }
         match self.entered.0.entry((cell, drv_path, attrs.clone())) {
@@ -86,7 +86,8 @@ impl Dispatcher<'_> {
             }
         }
         self.walked.stats[cell].entered_derivations += 1;
-        let ancestry = task.ancestry.clone();
+        let mut ancestry = task.ancestry.clone();
+        ancestry.push(Ancestor::derivation());
         for name in attrs.into_iter().filter(|n| !pruned(n)) {
             let mut child = path.clone();
             child.push(name);
