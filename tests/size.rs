@@ -214,3 +214,28 @@ fn bad_input_is_exit_2() {
         assert!(err.contains(expect), "{err}");
     }
 }
+
+/// A panic looking up one path's narinfo is that path's unknown answer and an internal error:
+/// the others are summed, internal-errors.jsonl names the path, the exit status is 3.
+#[test]
+fn a_narinfo_that_panics_is_its_paths_failure() {
+    let (dir, cache) = (scan_dir(), file_cache());
+    let url = format!("file://{}", cache.display());
+    let lib = path("lib");
+    let o = run(fodfuzz()
+        .args(["size", "-q", "--json", "--cache", &url])
+        .arg(&*dir)
+        .env("FODFUZZ_FAULT", format!("size:{lib}")));
+    assert_eq!(o.status.code(), Some(3));
+    let got: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(got["total"]["unknown"], 1, "{got}");
+    // The cache has app, lib, lib-1.0.tar.gz and tool-3.tar.xz: all but lib are read.
+    let has = OUTPUTS.iter().filter(|o| o.2.is_some()).count();
+    assert_eq!(got["total"]["present"], has - 1, "{got}");
+    let errors = jsonl(&dir.join("internal-errors.jsonl"));
+    assert_eq!(errors.len(), 1);
+    assert_eq!(
+        (errors[0]["phase"].as_str(), errors[0]["item"].as_str()),
+        (Some("size"), Some(lib.as_str()))
+    );
+}

@@ -77,6 +77,7 @@ pub fn missing(args: MissingArgs) -> Result<()> {
         paths: &lists.paths,
         statuses: look_up_all(&cache, &lists.paths, args.concurrency, args.quiet),
     };
+    crate::isolate::write(dir)?;
     let mut stdout = std::io::stdout().lock();
     for (p, _) in answers.with(|s| *s == Status::Missing) {
         writeln!(stdout, "{p}")?;
@@ -195,7 +196,13 @@ fn look_up_all(cache: &Cache, paths: &[String], concurrency: usize, quiet: bool)
     let mut statuses = vec![Status::Unknown("not looked up".into()); paths.len()];
     let mut progress = Counter::new(quiet, paths.len() as u64, "paths");
     let (mut done, mut missing, mut unknown) = (0, 0, 0);
-    let look_up = |p: &String| cache.lookup(hash_part(p).expect("checked when read"));
+    // A panic over one narinfo is that path's unknown answer (and an internal error).
+    let look_up = |p: &String| {
+        crate::isolate::item("missing", p, || {
+            cache.lookup(hash_part(p).expect("checked when read"))
+        })
+        .unwrap_or_else(|m| Status::Unknown(format!("internal error: {m}")))
+    };
     http::pool::each(paths, concurrency, look_up, |i, status| {
         done += 1;
         missing += u64::from(status == Status::Missing);

@@ -48,6 +48,7 @@ pub fn size(args: SizeArgs) -> Result<()> {
     let cache = Cache::new(&args.cache, config)?;
     cache.check_store_dir(&args.cache, &all)?;
     let answers = look_up_all(&cache, &all, args.concurrency, args.quiet);
+    crate::isolate::write(dir)?;
     let upstream: HashMap<String, u64> = check_file::read_in(dir)?
         .unwrap_or_default()
         .into_iter()
@@ -101,7 +102,13 @@ fn look_up_all(cache: &Cache, paths: &[String], concurrency: usize, quiet: bool)
     let mut answers: Vec<Answer> = vec![Err("not looked up".into()); paths.len()];
     let mut progress = Counter::new(quiet, paths.len() as u64, "narinfos");
     let mut done = 0;
-    let look_up = |p: &String| cache.sizes(hash_part(p).expect("checked when read"));
+    // A panic over one narinfo is that path's failed look-up (and an internal error).
+    let look_up = |p: &String| {
+        crate::isolate::item("size", p, || {
+            cache.sizes(hash_part(p).expect("checked when read"))
+        })
+        .unwrap_or_else(|m| Err(format!("internal error: {m}")))
+    };
     http::pool::each(paths, concurrency, look_up, |i, a| {
         done += 1;
         answers[i] = a;
