@@ -56,7 +56,7 @@ builtins.listToAttrs byName // {
       };
     };
   };
-  # A server with a NixOS-like test: the test's machine is a system configuration (`_module`),
+  # A server with a NixOS-like test: the test's machine is a system configuration,
   # not walked; what the machine holds is in the test derivation's closure.
   server = lib.mkDerivation {
     pname = "server";
@@ -68,8 +68,13 @@ builtins.listToAttrs byName // {
       args = [ "-c" "echo > $out" ];
       machine = nodeTool;
     } // {
+      # As a NixOS test's nodes of 26.11: the machine's configuration, without `_module`.
       nodes.machine = {
-        _module.args = { };
+        assertions = [ ];
+        warnings = [ ];
+        boot.loader.grub.enable = false;
+        fileSystems = { };
+        system.build = { };
         environment.systemPackages = [ nodeTool ];
       };
     };

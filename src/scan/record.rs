@@ -10,7 +10,8 @@ pub enum Scope {
     /// A whole package set (nixpkgs' `makeScope`: `callPackage` beside `newScope` or
     /// `overrideScope`): an interpreter's `pkgs`, a stdenv stage's packages, an override's copy.
     PackageSet,
-    /// A NixOS system's configuration (`_module`): a NixOS test's nodes.
+    /// A NixOS system's configuration (`_module`, or `assertions`, `warnings`, `boot`, `system`
+    /// and `fileSystems`): a NixOS test's nodes.
     Nixos,
 }
 

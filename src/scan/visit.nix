@@ -84,12 +84,14 @@ let
        else { kind = "skip"; })
     else { kind = "skip"; };
   # What a set is when it is more than a package's own: a NixOS system's configuration (its
-  # `_module`: a NixOS test's nodes) or a whole package set (nixpkgs' makeScope: `callPackage`
-  # beside `newScope` or `overrideScope`: an interpreter's `pkgs`, an override's copy). Below a
-  # derivation the walk does not enter either (src/scan/runner/dispatcher.rs: `expand`). Only
-  # names are asked: nothing in the set is evaluated.
+  # `_module`, or the options every system has: a NixOS test's `nodes.machine` of 26.11 has no
+  # `_module`) or a whole package set (nixpkgs' makeScope: `callPackage` beside `newScope` or
+  # `overrideScope`: an interpreter's `pkgs`, an override's copy). Below a derivation the walk
+  # does not enter either (src/scan/runner/dispatcher.rs: `expand`). Only names are asked:
+  # nothing in the set is evaluated.
   scopeOf = s:
-    if s ? _module then { scope = "nixos"; }
+    if s ? _module || (s ? assertions && s ? warnings && s ? boot && s ? system && s ? fileSystems)
+    then { scope = "nixos"; }
     else if s ? callPackage && (s ? newScope || s ? overrideScope) then { scope = "package-set"; }
     else { };
   # A list longer than this is not walked: a walked list is a task per element, and a data list
