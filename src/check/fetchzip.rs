@@ -72,6 +72,23 @@ const STRIP_CURRENT: &[&str] = &[
 const FLAT_CURRENT: &[&str] = &[r#"mv "$unpackDir" "$out""#];
 const TAIL_CURRENT: &[&str] = &[r#"chmod 755 "$out""#];
 
+/// The scripts fodfuzz reproduces: 2016's and today's, each stripping the one top directory or
+/// not (head, middle, tail lines).
+const SHAPES: [(Era, bool, [&[&str]; 3]); 4] = [
+    (Era::Y2016, true, [HEAD_2016, STRIP_2016, &[]]),
+    (Era::Y2016, false, [HEAD_2016, FLAT_2016, &[]]),
+    (
+        Era::Current,
+        true,
+        [HEAD_CURRENT, STRIP_CURRENT, TAIL_CURRENT],
+    ),
+    (
+        Era::Current,
+        false,
+        [HEAD_CURRENT, FLAT_CURRENT, TAIL_CURRENT],
+    ),
+];
+
 /// The fetchzip a `postFetch` is, if it is one fodfuzz reproduces.
 pub fn recognise(post_fetch: &str) -> Option<Fetchzip> {
     let mut name = None;
@@ -97,20 +114,7 @@ pub fn recognise(post_fetch: &str) -> Option<Fetchzip> {
             }
         })
         .collect();
-    let shapes: [(Era, bool, [&[&str]; 3]); 4] = [
-        (Era::Y2016, true, [HEAD_2016, STRIP_2016, &[]]),
-        (Era::Y2016, false, [HEAD_2016, FLAT_2016, &[]]),
-        (
-            Era::Current,
-            true,
-            [HEAD_CURRENT, STRIP_CURRENT, TAIL_CURRENT],
-        ),
-        (
-            Era::Current,
-            false,
-            [HEAD_CURRENT, FLAT_CURRENT, TAIL_CURRENT],
-        ),
-    ];
+    let shapes = SHAPES;
     let (era, strip_root, _) = shapes
         .into_iter()
         .find(|(_, _, parts)| lines.iter().map(String::as_str).eq(parts.concat()))?;
@@ -246,20 +250,7 @@ pub mod tests {
 
     /// The four scripts fodfuzz reproduces, with `name` as the download's name.
     fn scripts(name: &str) -> Vec<(String, Era, bool)> {
-        let shapes: [(Era, bool, [&[&str]; 3]); 4] = [
-            (Era::Y2016, true, [HEAD_2016, STRIP_2016, &[]]),
-            (Era::Y2016, false, [HEAD_2016, FLAT_2016, &[]]),
-            (
-                Era::Current,
-                true,
-                [HEAD_CURRENT, STRIP_CURRENT, TAIL_CURRENT],
-            ),
-            (
-                Era::Current,
-                false,
-                [HEAD_CURRENT, FLAT_CURRENT, TAIL_CURRENT],
-            ),
-        ];
+        let shapes = SHAPES;
         shapes
             .into_iter()
             .map(|(era, strip, parts)| {
