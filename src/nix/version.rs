@@ -60,18 +60,19 @@ pub fn parse_version(text: &str) -> Option<(u32, u32)> {
 
 /// The `major.minor` of the Nix at `nix` (`None` when it prints none).
 pub fn of(nix: &Path) -> Option<(u32, u32)> {
-    let out = Command::new(nix).arg("--version").output().ok()?;
-    parse_version(&String::from_utf8_lossy(&out.stdout))
+    parse_version(&version_text(nix).ok()?)
+}
+
+/// What `nix --version` prints.
+fn version_text(nix: &Path) -> std::io::Result<String> {
+    let out = Command::new(nix).arg("--version").output()?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Refuses a `nix-instantiate` older than [`MIN_NIX`]; Lix ("Lix, like Nix") passes by its
 /// Nix-compatible version number.
 fn check_nix_version(nix: &Path) -> Result<(u32, u32), BadInput> {
-    let out = Command::new(nix)
-        .arg("--version")
-        .output()
-        .map_err(|e| bad(format!("cannot run {}: {e}", nix.display())))?;
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = version_text(nix).map_err(|e| bad(format!("cannot run {}: {e}", nix.display())))?;
     match parse_version(&text) {
         Some(v) if v >= MIN_NIX => Ok(v),
         Some((a, b)) => Err(bad(format!(
