@@ -3,7 +3,8 @@
 
 Compares the reference FOD outPaths (one per line) with FODFUZZ_OUT_DIR/store-paths,
 prints counts and fodfuzz's recall against the reference, and writes the reference
-paths fodfuzz misses to FODFUZZ_OUT_DIR/missed-vs-reference (sorted)."""
+paths fodfuzz misses to FODFUZZ_OUT_DIR/missed-vs-reference and the paths only fodfuzz lists to
+FODFUZZ_OUT_DIR/only-fodfuzz-vs-reference (both sorted: each is a miss to explain)."""
 import os, sys
 
 
@@ -26,4 +27,7 @@ print(f"fodfuzz:      {len(f)}")
 print(f"intersection: {len(both)}")
 print(f"recall:       {100 * len(both) / len(r) if r else 100:.3f}%")
 print(f"missed:       {len(missed)} (-> {os.path.join(outdir, 'missed-vs-reference')})")
-print(f"fodfuzz-only: {len(f - r)}")
+only = sorted(f - r)
+with open(os.path.join(outdir, "only-fodfuzz-vs-reference"), "w") as fh:
+    fh.writelines(x + "\n" for x in only)
+print(f"fodfuzz-only: {len(only)} (-> {os.path.join(outdir, 'only-fodfuzz-vs-reference')})")

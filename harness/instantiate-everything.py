@@ -3,10 +3,11 @@
 into a throwaway private Nix store, then list the output paths of every fixed-output derivation
 among all the .drv files that store holds.
 
-  instantiate-everything.py TREE --scan SCAN_DIR --system x86_64-linux --config '{}' --out FILE
+  instantiate-everything.py TREE (--scan SCAN_DIR | --paths PATHS.json) --system x86_64-linux --config '{}' --out FILE
                             [--store DIR] [--chunk 2000] [--jobs 1] [--failures FILE]
 
-The attribute paths come from SCAN_DIR/journal.jsonl (the cell with that system and config,
+With --paths, the attribute paths are another walk's (harness/ref-list.py: an independent
+reference that shares no pruning with fodfuzz). With --scan, they come from SCAN_DIR/journal.jsonl (the cell with that system and config,
 found in SCAN_DIR/.fodfuzz/plan.json): every path whose outcome is a derivation or a failure
 (a throw tryEval caught, or any other error), and the same paths below each package set the
 scan found to be another set under a second name (an alias: the scan did not walk it again, the
@@ -161,7 +162,10 @@ def arguments():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("tree", help="nixpkgs tree (directory)")
-    p.add_argument("--scan", required=True, help="a fodfuzz scan's output directory")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--scan", help="a fodfuzz scan's output directory")
+    src.add_argument("--paths", help="the paths from elsewhere: harness/ref-list.py's JSON "
+                     "({\"drv\", \"throw\", \"failed\"}: lists of name lists)")
     p.add_argument("--system", required=True, help="e.g. x86_64-linux")
     p.add_argument("--config", required=True, help="Nix expression, e.g. '{}'")
     p.add_argument("--out", required=True, help="output file: FOD outPaths, sorted")
@@ -184,7 +188,12 @@ def arguments():
 def main():
     a = arguments()
     t0 = time.time()
-    drvs, throws, failing = journal_paths(a.scan, a.system, a.config)
+    if a.paths:
+        with open(a.paths) as f:
+            given = json.load(f)
+        drvs, throws, failing = ([tuple(p) for p in given[k]] for k in ("drv", "throw", "failed"))
+    else:
+        drvs, throws, failing = journal_paths(a.scan, a.system, a.config)
     if a.list_paths:
         print(json.dumps({"drv": drvs, "throw": throws, "failed": failing}))
         return

@@ -512,6 +512,13 @@ pub struct ScanArgs {
     /// (one process start each: slow on trees with thousands of unfree/broken/disabled packages).
     #[arg(long)]
     pub explain: bool,
+    /// Evaluate NixOS tests too (a derivation with `nodes` and a `driver`: `nixosTests.*`,
+    /// packages' `passthru.tests`). Each evaluates whole NixOS systems (15-25 s and 0.6-0.9 GB
+    /// each on nixpkgs 26.11, which has over 1,300): a whole tree's scan takes hours more. Without
+    /// it each is recorded as a `nixos-test` failure and not evaluated; a target that is itself a
+    /// NixOS test is evaluated.
+    #[arg(long)]
+    pub nixos_tests: bool,
     /// Continue the scan in DIR: replay its journal (nothing already recorded is evaluated
     /// again) and evaluate the rest. Needs the same tree, matrix and depth.
     #[arg(long, conflicts_with = "force")]

@@ -23,6 +23,9 @@ pub struct Cell {
     /// that enters the entries of a data file (texlive's `texlive.<name>.pkgs` lists hold its
     /// doc and source containers, which no scheme combines).
     pub lists: bool,
+    /// Evaluate NixOS tests (a derivation with `nodes` and a `driver`): each is whole NixOS
+    /// systems, 15–25 s on 26.11. Off: each is a `nixos-test` failure, not evaluated.
+    pub nixos_tests: bool,
 }
 
 /// A package override a cell applies: the value at `path` is `(value).override (ARGS)`.
@@ -42,6 +45,7 @@ impl Cell {
             start: Vec::new(),
             overrides: Vec::new(),
             lists: false,
+            nixos_tests: false,
         }
     }
 }
@@ -276,6 +280,8 @@ pub enum FailureKind {
     ImportFromDerivation,
     /// A list too long to walk (the harness's `hugeList`), reported with its length.
     TooLarge,
+    /// A NixOS test not evaluated (`scan --nixos-tests` evaluates them).
+    NixosTest,
 }
 
 impl FailureKind {
@@ -294,6 +300,7 @@ impl FailureKind {
             FailureKind::ForbiddenPath => "forbidden-path",
             FailureKind::ImportFromDerivation => "import-from-derivation",
             FailureKind::TooLarge => "too-large",
+            FailureKind::NixosTest => "nixos-test",
         }
     }
 }
@@ -420,6 +427,7 @@ mod tests {
             FailureKind::ForbiddenPath,
             FailureKind::ImportFromDerivation,
             FailureKind::TooLarge,
+            FailureKind::NixosTest,
         ];
         for k in all {
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());

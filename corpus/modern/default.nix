@@ -78,6 +78,33 @@ builtins.listToAttrs byName // {
         environment.systemPackages = [ nodeTool ];
       };
     };
+    # A NixOS test as nixpkgs' runTest makes one: `nodes` beside a `driver`. Evaluating one
+    # evaluates whole systems, so a scan reports it as `nixos-test` and does not evaluate it,
+    # unless asked to (`--nixos-tests`): then its test data is reached too.
+    passthru.tests.nixos = derivation {
+      name = "server-nixos-test";
+      inherit system;
+      builder = "/bin/sh";
+      args = [ "-c" "echo > $out" ];
+      data = lib.fetchurl {
+        url = "http://127.0.0.1:1/server-test-data.tar.gz";
+        hash = "sha256-EhkWPAQD3HwSLHG2xOukPrDjaIlXkuzjtl/TPY/Xuio=";
+      };
+    } // {
+      nodes.machine = {
+        assertions = [ ];
+        warnings = [ ];
+        boot.loader.grub.enable = false;
+        fileSystems = { };
+        system.build = { };
+      };
+      driver = derivation {
+        name = "nixos-test-driver";
+        inherit system;
+        builder = "/bin/sh";
+        args = [ "-c" "echo > $out" ];
+      };
+    };
   };
   # Its fetch keeps everything in `__json`: url, hash and mode.
   structured = derivation {

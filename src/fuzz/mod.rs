@@ -331,6 +331,7 @@ fn scan_args(a: &FuzzArgs) -> ScanArgs {
         recycle_memory: None,
         store: None,
         explain: false,
+        nixos_tests: false,
         resume: a.resume,
         force: a.force,
         quiet: a.quiet,

@@ -170,6 +170,10 @@ pub(crate) fn prepare(args: &ScanArgs) -> Result<Prepared> {
     if let Some(s) = shard {
         plan["shard"] = serde_json::json!(s.to_string());
     }
+    // Only when asked, so that the plans of scans without it stay as they were.
+    if args.nixos_tests {
+        plan["nixosTests"] = true.into();
+    }
     outdir::stamp(&work, &out, &plan, args.resume)?;
     let expected = outdir::last_run(&out, &plan);
     let harness = work.join("visit.nix");
@@ -248,10 +252,11 @@ pub(crate) fn cells_expr(cells: &[Cell]) -> String {
             })
             .collect();
         out.push_str(&format!(
-            " {{ system = {system}; config = ({}\n); overrides = [ {} ]; root = {root}; lists = {}; }}",
+            " {{ system = {system}; config = ({}\n); overrides = [ {} ]; root = {root}; lists = {}; nixosTests = {}; }}",
             c.config,
             overrides.join(" "),
-            c.lists
+            c.lists,
+            c.nixos_tests
         ));
     }
     out.push_str(" ]");

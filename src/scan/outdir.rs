@@ -106,6 +106,7 @@ pub fn differences(old: &serde_json::Value, new: &serde_json::Value) -> Vec<Stri
         ("cells", "matrix (--system/--config/--matrix)"),
         ("maxDepth", "depth (--max-depth)"),
         ("roots", "--roots"),
+        ("nixosTests", "--nixos-tests"),
     ];
     let show = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),

@@ -44,6 +44,9 @@ pub enum Visit {
     Huge {
         length: u64,
     },
+    /// A NixOS test, not evaluated: a `nixos-test` failure (`--nixos-tests` evaluates it).
+    #[serde(rename = "nixos-test")]
+    NixosTest,
     /// A throw or assert tryEval caught; `derivation`: the value is a derivation whose drvPath
     /// threw (some of its inputs may evaluate: see [`Visit::Inputs`]).
     Throw {

@@ -45,10 +45,13 @@ pub fn resolve(nix: &Path, args: &ScanArgs) -> anyhow::Result<(Target, Vec<Cell>
         (None, Some(f)) => Some(file_expr(f, args.attr.as_deref())?),
         (None, None) => None,
     };
-    let cells = match &target_expr {
+    let mut cells = match &target_expr {
         Some(_) => vec![plan::target_cell()],
         None => plan::cells(&args.systems, &args.configs, args.matrix.as_deref())?,
     };
+    for c in &mut cells {
+        c.nixos_tests = args.nixos_tests;
+    }
     let mut configs: Vec<&str> = cells.iter().map(|c| c.config.as_str()).collect();
     configs.dedup();
     let allow = match &target_expr {

@@ -68,8 +68,11 @@ let
       isDrv = try (builtins.isAttrs v.value && (v.value.type or null) == "derivation");
       drv = try (builtins.seq v.value.drvPath v.value.drvPath);
       name = try (builtins.seq v.value.name v.value.name);
+      test = builtins.tryEval (isNixosTest v.value);
     in
     if !v.success || !isDrv.success then { kind = "throw"; }
+    else if isDrv.value && path != [ ] && !((builtins.elemAt cells cell).nixosTests or false)
+      && test.success && test.value then { kind = "nixos-test"; }
     else if isDrv.value then
       (if drv.success
        then { kind = "drv"; drvPath = drv.value; name = if name.success then name.value else null; }
@@ -83,6 +86,11 @@ let
        then { kind = "set"; list = true; names = builtins.genList toString (builtins.length v.value); }
        else { kind = "skip"; })
     else { kind = "skip"; };
+  # A NixOS test (nixpkgs' runTest and the older makeTest put `nodes` and `driver` beside the
+  # derivation): forcing its drvPath evaluates whole NixOS systems, 15-25 s each on 26.11, which
+  # has over 1,300 of them. Unless the cell asks for them (`scan --nixos-tests`) it is reported,
+  # not evaluated; a target that is itself a test (the path []) is evaluated. Names only.
+  isNixosTest = d: d ? nodes && (d ? driver || d ? driverInteractive);
   # What a set is when it is more than a package's own: a NixOS system's configuration (its
   # `_module`, or the options every system has: a NixOS test's `nodes.machine` of 26.11 has no
   # `_module`) or a whole package set (nixpkgs' makeScope: `callPackage` beside `newScope` or

@@ -358,6 +358,11 @@ impl<'a> Dispatcher<'a> {
                 self.fail(cell, reach, FailureKind::TooLarge, message);
                 Applied::Nothing
             }
+            Outcome::Visited(Visit::NixosTest) => {
+                let message = "a NixOS test: not evaluated (scan --nixos-tests evaluates it)";
+                self.fail(cell, reach, FailureKind::NixosTest, message.into());
+                Applied::Nothing
+            }
             Outcome::Visited(Visit::Alias { equal }) => {
                 self.compared(id, equal);
                 Applied::Nothing
