@@ -96,17 +96,158 @@ impl Via {
     }
 }
 
-/// How a FOD fetches, classified from what nixpkgs' fetchers put in the `.drv`.
+/// How a FOD fetches, classified from what nixpkgs' fetchers put in the `.drv` (`nix::kind`).
+/// The first seven are what fodfuzz wrote before 26.11's kinds were named, and keep their
+/// meaning, so that old fods.jsonl files read as they were written; which function made a FOD
+/// of a kind, and what re-making it needs, is its [`Recipe`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Fetcher {
+    /// A download by nixpkgs' fetchurl, maybe unpacked or filtered after (fetchzip, fetchpatch,
+    /// forge archives, fetchPypi, fetchNupkg …).
     Url,
     Git,
     Svn,
     Hg,
     RequireFile,
+    /// Nix's own `builtin:fetchurl`.
     Builtin,
     Unknown,
+    Bzr,
+    Cvs,
+    Darcs,
+    Fossil,
+    /// A texlive package's output (`…-tex`, `…-texdoc` …) unpacked from its container, a `url`
+    /// FOD: re-made without a network.
+    Texlive,
+    /// Rust crates of a Cargo.lock: fetchCargoVendor's `…-vendor-staging`, or the older
+    /// fetchCargoTarball / fetchcargo (`cargoHash`, `cargoSha256`).
+    CargoVendor,
+    /// buildGoModule's `goModules` (`vendorHash`): `go mod vendor` or `go mod download`.
+    GoModules,
+    /// fetchNpmDeps (`npmDepsHash`): prefetch-npm-deps over package-lock.json.
+    NpmDeps,
+    /// fetchYarnDeps (`…-offline`, yarn v1) or yarn-berry's fetcher.
+    YarnDeps,
+    /// fetchPnpmDeps (`pnpm.fetchDeps`, `…-pnpm-deps`).
+    PnpmDeps,
+    /// A hand-written FOD whose build runs `bun install` (node_modules of bun.lock).
+    BunDeps,
+    /// buildMavenPackage's `…-maven-deps` (`mvnHash`).
+    MavenDeps,
+    /// dockerTools.pullImage: skopeo copies an image by digest.
+    DockerImage,
+}
+
+impl Fetcher {
+    /// The name fods.jsonl writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fetcher::Url => "url",
+            Fetcher::Git => "git",
+            Fetcher::Svn => "svn",
+            Fetcher::Hg => "hg",
+            Fetcher::RequireFile => "requireFile",
+            Fetcher::Builtin => "builtin",
+            Fetcher::Unknown => "unknown",
+            Fetcher::Bzr => "bzr",
+            Fetcher::Cvs => "cvs",
+            Fetcher::Darcs => "darcs",
+            Fetcher::Fossil => "fossil",
+            Fetcher::Texlive => "texlive",
+            Fetcher::CargoVendor => "cargoVendor",
+            Fetcher::GoModules => "goModules",
+            Fetcher::NpmDeps => "npmDeps",
+            Fetcher::YarnDeps => "yarnDeps",
+            Fetcher::PnpmDeps => "pnpmDeps",
+            Fetcher::BunDeps => "bunDeps",
+            Fetcher::MavenDeps => "mavenDeps",
+            Fetcher::DockerImage => "dockerImage",
+        }
+    }
+
+    /// A version control checkout: what a download cannot verify, but `git ls-remote` and the
+    /// like could.
+    pub fn is_checkout(self) -> bool {
+        matches!(
+            self,
+            Fetcher::Git
+                | Fetcher::Svn
+                | Fetcher::Hg
+                | Fetcher::Bzr
+                | Fetcher::Cvs
+                | Fetcher::Darcs
+                | Fetcher::Fossil
+        )
+    }
+
+    /// A set of dependencies a package manager resolves from a lockfile inside the build: no
+    /// url of the .drv gives it, only a build (or a cache) does.
+    pub fn is_dependency_set(self) -> bool {
+        matches!(
+            self,
+            Fetcher::CargoVendor
+                | Fetcher::GoModules
+                | Fetcher::NpmDeps
+                | Fetcher::YarnDeps
+                | Fetcher::PnpmDeps
+                | Fetcher::BunDeps
+                | Fetcher::MavenDeps
+        )
+    }
+}
+
+/// What a FOD's `.drv` says about how it is made, beyond its kind: the nixpkgs function whose
+/// shape it has and what re-making it needs. Only what the .drv shows: a dependency set's
+/// lockfile is named, not read (it is inside `src`, which a scan does not build). Written in
+/// fods.jsonl as `recipe`, without empty fields; absent from files written before it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Recipe {
+    /// The nixpkgs function, e.g. `fetchzip`, `fetchFromGitHub`, `fetchCargoVendor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// The revision a checkout or a forge archive is of (a git `tag` as `refs/tags/…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rev: Option<String>,
+    /// fetchgit's `tag`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub submodules: bool,
+    /// fetchgit's `sparseCheckout`: the paths checked out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sparse_checkout: Vec<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub leave_dot_git: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub deep_clone: bool,
+    /// fetchgit's `fetchLFS`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub lfs: bool,
+    /// The store path the builder starts from: a dependency set's source (holding its
+    /// lockfile), a texlive container.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src: Option<String>,
+    /// The lockfile the builder reads, relative to the unpacked `src` (below `sourceRoot` when
+    /// set), or a store path when the .drv names one (fetchYarnDeps' `yarnLock`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockfile: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_root: Option<String>,
+    /// The fetcher's own version (`fetcherVersion`, `NPM_FETCHER_VERSION`): its output changes
+    /// with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetcher_version: Option<String>,
+    /// Where an image comes from (dockerTools.pullImage's `sourceURL`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+impl Recipe {
+    pub fn is_empty(&self) -> bool {
+        *self == Recipe::default()
+    }
 }
 
 /// Whether a FOD's hash is of the file (`flat`) or of its NAR serialisation (`recursive`).
@@ -241,6 +382,8 @@ pub struct Fod {
     pub hash_mode: HashMode,
     pub urls: Vec<String>,
     pub fetcher: Fetcher,
+    /// How it is made, as far as its .drv says.
+    pub recipe: Recipe,
     /// What only the mirror files use (revision, hash as written, mirror lists …).
     pub source: Source,
     /// One entry per cell that reaches the FOD, sorted by (system, config).
@@ -444,6 +587,35 @@ mod tests {
             serde_json::to_value(Fetcher::RequireFile).unwrap(),
             "requireFile"
         );
+        // The name fods.jsonl writes is the one `as_str` gives (check's reasons, sources.json's
+        // types), and reads back.
+        use Fetcher::*;
+        for k in [
+            Url,
+            Git,
+            Svn,
+            Hg,
+            RequireFile,
+            Builtin,
+            Unknown,
+            Bzr,
+            Cvs,
+            Darcs,
+            Fossil,
+            Texlive,
+            CargoVendor,
+            GoModules,
+            NpmDeps,
+            YarnDeps,
+            PnpmDeps,
+            BunDeps,
+            MavenDeps,
+            DockerImage,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            let back: Fetcher = serde_json::from_value(k.as_str().into()).unwrap();
+            assert_eq!(back, k);
+        }
         assert_eq!(
             serde_json::to_value(HashMode::Recursive).unwrap(),
             "recursive"
@@ -493,6 +665,7 @@ mod tests {
                     hash_mode: HashMode::Flat,
                     urls: vec![format!("http://mirror{drv}/src")],
                     fetcher: Fetcher::Url,
+                    recipe: Recipe::default(),
                     source: Source::default(),
                     reach,
                 }

@@ -92,6 +92,31 @@ fn view(fods: &[Value], reach: impl Fn(&Value) -> Reaches) -> FodView {
         .collect()
 }
 
+/// Each expected FOD with a `recipe` has that recipe in fods.jsonl; `"SRC:NAME"` stands for the
+/// outPath of the FOD named NAME (a store path expected.json cannot spell).
+fn check_recipes(corpus: &str, fods: &[Value], expected: &Value) {
+    let out_path_of = |name: &str| {
+        fods.iter()
+            .find(|f| f["name"] == name)
+            .and_then(|f| f["outPath"].as_str())
+            .unwrap_or_else(|| panic!("{corpus}: no FOD {name}"))
+            .to_owned()
+    };
+    for e in expected["fods"].as_array().unwrap() {
+        let Some(mut want) = e.get("recipe").cloned() else {
+            continue;
+        };
+        if let Some(src) = want["src"].as_str().and_then(|s| s.strip_prefix("SRC:")) {
+            want["src"] = out_path_of(src).into();
+        }
+        let got = fods
+            .iter()
+            .find(|f| f["name"] == e["name"] && f["hash"] == e["hash"])
+            .unwrap_or_else(|| panic!("{corpus}: {} not listed", e["name"]));
+        assert_eq!(got["recipe"], want, "{corpus}: recipe of {}", e["name"]);
+    }
+}
+
 fn scan(dir: &Path, args: &[String], out: &Path, jobs: &str) {
     let o = run(fodfuzz()
         .arg("scan")
@@ -117,6 +142,7 @@ fn check(dir: &Path) {
     scan(dir, &args, &out, "2");
     let fods = jsonl(&out.join("fods.jsonl"));
     check_fods(name, &fods, &expected);
+    check_recipes(name, &fods, &expected);
     check_reach_counts(name, &fods, &expected);
     check_why_all(name, &out, &fods, &expected);
     check_failures(name, &out, &expected);

@@ -69,18 +69,7 @@ pub fn of(entry: &Entry, store_root: Option<&Path>, sites: &mut Sites) -> Target
         mirror_keys: vec![],
         unchecked: None,
     };
-    t.unchecked = match entry.fetcher {
-        Fetcher::Git | Fetcher::Svn | Fetcher::Hg => Some(format!(
-            "a {} checkout: not verified from a download",
-            serde_json::to_value(entry.fetcher)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        )),
-        Fetcher::RequireFile => Some("requireFile: fetched by hand".into()),
-        _ if entry.urls.is_empty() => Some("no url".into()),
-        _ => None,
-    };
+    t.unchecked = unchecked(entry);
     if t.unchecked.is_some() {
         return t;
     }
@@ -103,6 +92,27 @@ pub fn of(entry: &Entry, store_root: Option<&Path>, sites: &mut Sites) -> Target
         t.mirror_keys = hashed::keys(&entry.hash, fixed.source.written_hash.as_deref());
     }
     t
+}
+
+/// Why `entry` is not checked from a download at all, by its kind: only `url` and `builtin`
+/// FODs with urls are. The others need a build (or a person: requireFile); `mirror` takes every
+/// reason but requireFile's as "needs a build".
+fn unchecked(entry: &Entry) -> Option<String> {
+    let kind = entry.fetcher;
+    Some(match kind {
+        Fetcher::Url | Fetcher::Builtin | Fetcher::Unknown if !entry.urls.is_empty() => {
+            return None;
+        }
+        Fetcher::RequireFile => "requireFile: fetched by hand".into(),
+        k if k.is_checkout() => format!("a {} checkout: not verified from a download", k.as_str()),
+        k if k.is_dependency_set() => format!(
+            "a {} dependency set: its lockfile's downloads, made by a build",
+            k.as_str()
+        ),
+        Fetcher::Texlive => "a texlive package unpacked from its container: made by a build".into(),
+        Fetcher::DockerImage => "a docker image: copied by skopeo in a build".into(),
+        _ => "no url".into(),
+    })
 }
 
 /// Soundly verifiable: nixpkgs' fetchurl (it names a `mirrorsFile`) or Nix's builtin one,
@@ -148,6 +158,45 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    /// Every kind but a download is unchecked, with a reason that says what it is; a download
+    /// without urls too. Old files' kinds keep their reasons.
+    #[test]
+    fn unchecked_by_kind() {
+        let entry = |fetcher: Fetcher, urls: &[&str]| Entry {
+            out_path: "/nix/store/a-x".into(),
+            drv_path: "/nix/store/a-x.drv".into(),
+            name: "x".into(),
+            hash: "sha256-AAAA".into(),
+            hash_mode: HashMode::Recursive,
+            urls: urls.iter().map(|u| u.to_string()).collect(),
+            fetcher,
+            recipe: Default::default(),
+        };
+        let why = |f, urls: &[&str]| unchecked(&entry(f, urls));
+        assert_eq!(why(Fetcher::Url, &["http://x"]), None);
+        assert_eq!(why(Fetcher::Builtin, &["http://x"]), None);
+        assert_eq!(why(Fetcher::Url, &[]).as_deref(), Some("no url"));
+        assert_eq!(why(Fetcher::Unknown, &[]).as_deref(), Some("no url"));
+        assert_eq!(
+            why(Fetcher::Git, &["https://g/x.git"]).as_deref(),
+            Some("a git checkout: not verified from a download")
+        );
+        assert_eq!(
+            why(Fetcher::Bzr, &["https://b/x"]).as_deref(),
+            Some("a bzr checkout: not verified from a download")
+        );
+        assert_eq!(
+            why(Fetcher::RequireFile, &[]).as_deref(),
+            Some("requireFile: fetched by hand")
+        );
+        assert_eq!(
+            why(Fetcher::CargoVendor, &[]).as_deref(),
+            Some("a cargoVendor dependency set: its lockfile's downloads, made by a build")
+        );
+        assert!(why(Fetcher::Texlive, &[]).is_some_and(|w| w.contains("container")));
+        assert!(why(Fetcher::DockerImage, &[]).is_some());
     }
 
     #[test]

@@ -107,6 +107,7 @@ impl DrvGraph {
                     hash_mode: f.hash_mode,
                     urls: f.urls.clone(),
                     fetcher: f.fetcher,
+                    recipe: f.recipe.clone(),
                     source: f.source.clone(),
                     reach: reach.clone(),
                 });

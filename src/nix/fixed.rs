@@ -3,10 +3,10 @@
 //! `mirror://` lists, a requireFile's message).
 use super::drv::{Parts, read_env, read_text};
 use super::hash::Digest;
+use super::kind;
 use super::store::name_of;
-use crate::model::{Fetcher, HashMode, Source};
+use crate::model::{Fetcher, HashMode, Recipe, Source};
 use anyhow::{Context, Result};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The parts of one derivation a scan uses.
@@ -57,6 +57,7 @@ pub struct Fixed {
     pub hash_mode: HashMode,
     pub urls: Vec<String>,
     pub fetcher: Fetcher,
+    pub recipe: Recipe,
     pub source: Source,
 }
 
@@ -79,9 +80,11 @@ pub fn of(parts: &Parts, store_root: Option<&Path>) -> Result<Option<Fixed>> {
         _ => vec![],
     };
     let script = script(parts);
-    let fetcher = fetcher(&parts.builder, script.is_some(), env);
+    let (fetcher, recipe) = kind::classify(&parts.builder, script.is_some(), env);
     let message = match (fetcher, script, store_root) {
         (Fetcher::RequireFile, Some(s), Some(root)) => require_file_message(root, parts, s),
+        // A builder that is no program is the message itself (see `kind::classify`).
+        (Fetcher::RequireFile, None, _) => Some(message_of(&parts.builder)),
         _ => None,
     };
     let source = Source {
@@ -103,6 +106,7 @@ pub fn of(parts: &Parts, store_root: Option<&Path>) -> Result<Option<Fixed>> {
         hash: digest.sri(),
         hash_mode,
         fetcher,
+        recipe,
         urls,
         source,
     }))
@@ -147,27 +151,6 @@ pub fn message_of(script: &str) -> String {
         _ => &lines[..],
     };
     body.join("\n").trim().to_owned()
-}
-
-/// Which kind of fetch this is, from what the fetchers of nixpkgs put in the environment.
-/// `restrict_message`: the builder runs requireFile's `…-restrict-message` script.
-fn fetcher(builder: &str, restrict_message: bool, env: &BTreeMap<String, String>) -> Fetcher {
-    let has = |k: &str| env.contains_key(k);
-    if builder == "builtin:fetchurl" {
-        Fetcher::Builtin
-    } else if has("fetchSubmodules") || has("leaveDotGit") || has("deepClone") {
-        Fetcher::Git
-    } else if has("subrepoClause") {
-        Fetcher::Hg
-    } else if has("ignoreExternals") || has("SVN_SSH") {
-        Fetcher::Svn
-    } else if restrict_message {
-        Fetcher::RequireFile
-    } else if has("urls") || has("url") {
-        Fetcher::Url
-    } else {
-        Fetcher::Unknown
-    }
 }
 
 #[cfg(test)]

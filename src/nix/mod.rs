@@ -6,6 +6,9 @@ pub mod drv;
 pub mod errors;
 pub mod fixed;
 pub mod hash;
+pub mod kind;
+#[cfg(test)]
+mod kinds_seen;
 pub mod literal;
 pub mod log;
 pub mod nar;

@@ -5,7 +5,7 @@
 //! An attribute that failed but reaches the FOD partially is marked (`"partial": true` and
 //! `via`), and counted apart.
 use crate::error::{BadInput, bad};
-use crate::model::{CellReach, Fetcher, Fod, HashMode, Via};
+use crate::model::{CellReach, Fetcher, Fod, HashMode, Recipe, Via};
 use crate::nix::attrpath;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,9 @@ struct LineOut<'a> {
     hash_mode: HashMode,
     urls: &'a [String],
     fetcher: Fetcher,
+    /// Absent when the .drv says nothing beyond the kind.
+    #[serde(skip_serializing_if = "Recipe::is_empty")]
+    recipe: &'a Recipe,
     #[serde(rename = "reachedBy")]
     reached_by: Vec<ReachOut<'a>>,
     #[serde(rename = "reachCount")]
@@ -85,6 +88,7 @@ fn line(fod: &Fod) -> LineOut<'_> {
         hash_mode: fod.hash_mode,
         urls: &fod.urls,
         fetcher: fod.fetcher,
+        recipe: &fod.recipe,
         reached_by,
         reach_count: fod
             .reach
@@ -160,6 +164,7 @@ pub fn parse_line(line: &str) -> serde_json::Result<Fod> {
         hash_mode: e.hash_mode,
         urls: e.urls,
         fetcher: e.fetcher,
+        recipe: e.recipe,
         source: Default::default(),
         reach,
     })
@@ -179,6 +184,9 @@ pub struct Entry {
     pub urls: Vec<String>,
     #[serde(default = "unknown")]
     pub fetcher: Fetcher,
+    /// Files written before recipes were recorded have none.
+    #[serde(default, skip_serializing_if = "Recipe::is_empty")]
+    pub recipe: Recipe,
 }
 
 fn unknown() -> Fetcher {
@@ -348,6 +356,7 @@ mod tests {
             hash_mode: HashMode::Flat,
             urls: vec!["http://x/x.tar.gz".into()],
             fetcher: Fetcher::Url,
+            recipe: Default::default(),
             source: Source::default(),
             reach,
         };
@@ -412,6 +421,44 @@ mod tests {
 
     use proptest::prelude::*;
 
+    /// A recipe is written when there is one and read back whole, by `parse_line` (merge) and
+    /// the reader (diff, check); a line written before recipes existed reads with none, and one
+    /// before kinds existed as `unknown`.
+    #[test]
+    fn recipes_round_trip_and_old_lines_read() {
+        let old = r#"{"outPath":"/nix/store/a-x","drvPath":"/nix/store/a-x.drv","name":"x","hash":"sha256-AAAA","hashMode":"recursive","urls":[],"fetcher":"unknown","reachedBy":[],"reachCount":[]}"#;
+        let fod = parse_line(old).unwrap();
+        assert_eq!(
+            (fod.fetcher, fod.recipe.is_empty()),
+            (Fetcher::Unknown, true)
+        );
+        let older = old.replace(r#","fetcher":"unknown""#, "");
+        assert_eq!(parse_line(&older).unwrap().fetcher, Fetcher::Unknown);
+        let staged = Fod {
+            fetcher: Fetcher::CargoVendor,
+            recipe: Recipe {
+                function: Some("fetchCargoVendor".into()),
+                src: Some("/nix/store/s-source".into()),
+                lockfile: Some("Cargo.lock".into()),
+                ..Recipe::default()
+            },
+            ..fod
+        };
+        let mut out = Vec::new();
+        write(&mut out, [&staged]).unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert!(
+            line.contains(r#""fetcher":"cargoVendor","recipe":{"function":"fetchCargoVendor","src":"/nix/store/s-source","lockfile":"Cargo.lock"},"#),
+            "{line}"
+        );
+        assert_eq!(parse_line(line.trim_end()).unwrap(), staged);
+        let entry: Entry = serde_json::from_str(line.trim_end()).unwrap();
+        assert_eq!(entry.recipe, staged.recipe);
+        let entry: Entry = serde_json::from_str(old).unwrap();
+        assert!(entry.recipe.is_empty());
+        assert!(!serde_json::to_string(&entry).unwrap().contains("recipe"));
+    }
+
     /// A FOD of any strings (non-ASCII, NUL, quotes) reached in one cell.
     fn any_fod(text: &[String; 6], urls: Vec<String>, attributes: u64, distance: u32) -> Fod {
         Fod {
@@ -422,6 +469,7 @@ mod tests {
             hash_mode: HashMode::Recursive,
             urls,
             fetcher: Fetcher::Url,
+            recipe: Default::default(),
             source: Source::default(),
             reach: vec![CellReach {
                 system: text[4].clone(),

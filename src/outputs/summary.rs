@@ -175,6 +175,7 @@ mod tests {
                 hash_mode: HashMode::Flat,
                 urls: vec![],
                 fetcher: Fetcher::Url,
+                recipe: Default::default(),
                 source: Source::default(),
                 reach,
             });

@@ -49,7 +49,8 @@ pub enum SvnRevision<'a> {
     Name(&'a str),
 }
 
-/// `f` as a nixguix source, or `None` when it fits no type.
+/// `f` as a nixguix source, or `None` when it fits no type (no url, requireFile, unknown, a
+/// git/hg/svn checkout without a revision).
 pub fn swh_source<'a>(
     f: &'a Fod,
     sites: &mut Sites,
@@ -108,6 +109,11 @@ pub fn swh_source<'a>(
                     .map_or(SvnRevision::Name(rev), SvnRevision::Number),
             );
         }
+        // Kinds Software Heritage's lister does not load (it skips a type it does not know,
+        // with a warning): listed under their own type, without urls, so that the manifest
+        // says what each FOD is.
+        k if k.is_checkout() || k.is_dependency_set() => s.kind = k.as_str(),
+        Fetcher::Texlive | Fetcher::DockerImage => s.kind = f.fetcher.as_str(),
         _ => return None,
     }
     Some(s)
@@ -267,6 +273,53 @@ mod tests {
             .filter(|n| !got.contains_key(n))
             .collect();
         assert_eq!(left_out, vec!["g-head", "sdk.tgz", "vendor"]);
+    }
+
+    /// Kinds Software Heritage does not load are listed under their own type, without urls;
+    /// requireFile and unknown stay out.
+    #[test]
+    fn other_kinds_keep_their_name() {
+        let fods = set(vec![
+            fod(
+                "ccc",
+                "x-vendor-staging",
+                "sha256-CCCC",
+                "recursive",
+                "cargoVendor",
+                &[],
+            ),
+            fod(
+                "ttt",
+                "x-1.0-tex",
+                "sha256-TTTT",
+                "recursive",
+                "texlive",
+                &[],
+            ),
+            fod(
+                "bbb",
+                "bzr-export",
+                "sha256-BBBB",
+                "recursive",
+                "bzr",
+                &["https://b/x"],
+            ),
+            fod("uuu", "vendor", "sha512-FFFF", "recursive", "unknown", &[]),
+        ]);
+        let (mut sites, mut unknown) = (gnu_sites(), 0);
+        let got: Vec<String> = fods
+            .values()
+            .filter_map(|f| swh_source(f, &mut sites, &mut unknown))
+            .map(|s| serde_json::to_string(&s).unwrap())
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "{\"type\":\"bzr\",\"integrity\":\"sha256-BBBB\",\"outputHashAlgo\":\"sha256\",\"outputHashMode\":\"recursive\",\"nixStorePath\":\"/nix/store/bbb-bzr-export\"}",
+                "{\"type\":\"cargoVendor\",\"integrity\":\"sha256-CCCC\",\"outputHashAlgo\":\"sha256\",\"outputHashMode\":\"recursive\",\"nixStorePath\":\"/nix/store/ccc-x-vendor-staging\"}",
+                "{\"type\":\"texlive\",\"integrity\":\"sha256-TTTT\",\"outputHashAlgo\":\"sha256\",\"outputHashMode\":\"recursive\",\"nixStorePath\":\"/nix/store/ttt-x-1.0-tex\"}",
+            ]
+        );
     }
 
     #[test]

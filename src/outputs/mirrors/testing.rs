@@ -17,6 +17,7 @@ pub fn fod(out: &str, name: &str, hash: &str, mode: &str, fetcher: &str, urls: &
         hash_mode: serde_json::from_value(mode.into()).expect("flat or recursive"),
         urls: urls.iter().map(|u| u.to_string()).collect(),
         fetcher: serde_json::from_value(fetcher.into()).expect("a fetcher"),
+        recipe: Default::default(),
         source: Source::default(),
         reach: vec![],
     }
