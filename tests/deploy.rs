@@ -304,3 +304,44 @@ fn the_nightly_job_runs_and_its_units_start_it() {
         std::fs::read_to_string(root().join("deploy/nightly/fodfuzz-nightly.timer")).unwrap();
     assert!(timer.contains("OnCalendar=") && timer.contains("WantedBy=timers.target"));
 }
+
+/// The Slurm recipe runs for real in tests/slurm.rs; here, the commands it shares with the
+/// Kubernetes Job: every fodfuzz option exists, a shard takes its index from the engine's
+/// variable, a restarted one resumes when its first attempt began (plan.json), and the merge
+/// reads every shard's directory.
+#[test]
+fn slurm_shards_run_the_commands_the_kubernetes_job_runs() {
+    let read = |f: &str| std::fs::read_to_string(root().join("deploy/slurm").join(f)).unwrap();
+    // The command as one line: the scripts continue it with a backslash.
+    let shard = read("shard.sbatch").replace("\\\n", " ");
+    let scan = shard
+        .lines()
+        .find(|l| l.starts_with("exec fodfuzz scan"))
+        .expect("the task is fodfuzz itself");
+    options_exist(scan);
+    assert!(scan.contains("--shard-index-env SLURM_ARRAY_TASK_ID --shards \"$shards\""));
+    assert!(shard.contains("#SBATCH --requeue"));
+    let k8s = yaml("kubernetes/fodfuzz-shards.yaml");
+    let pod = &k8s
+        .iter()
+        .find(|d| d["metadata"]["name"] == "fodfuzz-scan")
+        .unwrap()["spec"]["template"]["spec"];
+    let k8s_scan = pod["containers"][0]["args"][0].as_str().unwrap();
+    for both in [
+        "$out/.fodfuzz/plan.json",
+        "again=--resume",
+        "again=--force",
+        "--store",
+    ] {
+        assert!(shard.contains(both) && k8s_scan.contains(both), "{both}");
+    }
+    let merge = read("merge.sbatch");
+    let command = merge.lines().find(|l| l.contains("fodfuzz merge")).unwrap();
+    options_exist(command);
+    assert!(
+        merge.contains("set -- \"$@\" \"$out/shard-$i\""),
+        "every shard merged"
+    );
+    let submit = read("submit.sh");
+    assert!(submit.contains("--array=0-$last") && submit.contains("dependency=afterok"));
+}

@@ -2,24 +2,10 @@
 //! in 1, 2, 3 and 7 shards and merged give, byte for byte, what one scan gives (times in
 //! summary.json aside); the merge refuses shards of other scans and names missing ones.
 mod common;
+use common::same_scan::assert_same_scan;
 use common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-/// Every output a scan writes that a merge must reproduce.
-const FILES: &[&str] = &[
-    "fods.jsonl",
-    "failures.jsonl",
-    "store-paths",
-    "closure-paths",
-    "graph.jsonl",
-    "tarballs.json",
-    "sources.json",
-    "hashed-mirror.txt",
-    "manual.txt",
-    "coverage.json",
-    "coverage.txt",
-];
 
 fn scan(tree: &Path, args: &[&str], out: &Path, extra: &[String]) {
     let o = run(fodfuzz()
@@ -39,60 +25,6 @@ fn scan(tree: &Path, args: &[&str], out: &Path, extra: &[String]) {
 
 fn merge(out: &Path, shards: &[PathBuf]) -> std::process::Output {
     run(fodfuzz().args(["merge", "--out"]).arg(out).args(shards))
-}
-
-/// summary.json without its wall times.
-fn summary(dir: &Path) -> Value {
-    fn strip(v: &mut Value) {
-        match v {
-            Value::Object(m) => {
-                m.remove("wallSeconds");
-                m.values_mut().for_each(strip);
-            }
-            Value::Array(a) => a.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
-    let mut v: Value =
-        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
-    strip(&mut v);
-    v
-}
-
-fn assert_same_scan(whole: &Path, merged: &Path, what: &str) {
-    for f in FILES {
-        let want = whole.join(f);
-        if !want.exists() {
-            assert!(
-                !merged.join(f).exists(),
-                "{what}: {f} written by the merge only"
-            );
-            continue;
-        }
-        let (a, b) = (std::fs::read(&want).unwrap(), std::fs::read(merged.join(f)));
-        assert!(b.as_ref().is_ok_and(|b| *b == a), "{what}: {f} differs");
-    }
-    assert_eq!(summary(whole), summary(merged), "{what}: summary.json");
-    if whole.join("coverage").is_dir() {
-        let files = files_below(&whole.join("coverage"));
-        assert_eq!(
-            files,
-            files_below(&merged.join("coverage")),
-            "{what}: coverage/"
-        );
-        for f in files {
-            let (a, b) = (
-                whole.join("coverage").join(&f),
-                merged.join("coverage").join(&f),
-            );
-            assert_eq!(
-                std::fs::read(a).unwrap(),
-                std::fs::read(b).unwrap(),
-                "{what}: coverage/{}",
-                f.display()
-            );
-        }
-    }
 }
 
 /// Scans `collection` whole, then in each number of shards, merges, compares; returns the
