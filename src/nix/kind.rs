@@ -96,11 +96,15 @@ fn tools(env: &Env) -> impl Iterator<Item = String> + '_ {
         })
 }
 
-/// Whether the builder runs with the package `name` (any version).
+/// Whether the builder runs with the package `name` (any version, or none).
 fn uses(env: &Env, name: &str) -> bool {
     tools(env).any(|t| {
+        // `name` whole: then nothing, or a version (`prefetch` is not `prefetch-npm-deps-0.1.0`).
         t.strip_prefix(name).is_some_and(|rest| {
-            rest.is_empty() || rest.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+            rest.is_empty()
+                || rest
+                    .strip_prefix('-')
+                    .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
         })
     })
 }
