@@ -217,6 +217,9 @@ fn modern_idioms_are_covered_and_checked() {
     let vendor = by_name("go-tool-0.3-go-modules");
     assert_eq!(
         (vendor["status"].as_str(), vendor["reason"].as_str()),
-        (Some("unchecked"), Some("no url"))
+        (
+            Some("unchecked"),
+            Some("a goModules dependency set: its lockfile's downloads, made by a build")
+        )
     );
 }
