@@ -74,11 +74,7 @@ pub fn of(parts: &Parts, store_root: Option<&Path>) -> Result<Option<Fixed>> {
         None => (HashMode::Flat, algo.as_str()),
     };
     let digest = Digest::from_hex(algo, hex).with_context(|| format!("hash {hex:?}"))?;
-    let urls: Vec<String> = match (env.get("urls"), env.get("url")) {
-        (Some(u), _) if !u.trim().is_empty() => u.split_whitespace().map(str::to_owned).collect(),
-        (_, Some(u)) if !u.is_empty() => vec![u.clone()],
-        _ => vec![],
-    };
+    let urls: Vec<String> = kind::urls(env).into_iter().map(str::to_owned).collect();
     let script = script(parts);
     let (fetcher, recipe) = kind::classify(&parts.builder, script.is_some(), env);
     let message = match (fetcher, script, store_root) {

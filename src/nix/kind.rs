@@ -183,14 +183,19 @@ const ARCHIVES: &[(&str, &str, &str)] = &[
     ("crates.io/", "/crates/", "fetchCrate"),
 ];
 
+/// The urls a fetchurl's environment gives: `urls` (split on whitespace), else a non-empty `url`.
+pub fn urls(env: &Env) -> Vec<&str> {
+    match (env.get("urls"), env.get("url")) {
+        (Some(u), _) if !u.trim().is_empty() => u.split_whitespace().collect(),
+        (_, Some(u)) if !u.is_empty() => vec![u.as_str()],
+        _ => vec![],
+    }
+}
+
 /// A nixpkgs fetchurl (or a function built on it): which one, from its `postFetch` and urls.
 fn download(env: &Env) -> Recipe {
     let post_fetch = env.get("postFetch").map_or("", |p| p.trim());
-    let urls: Vec<&str> = match (env.get("urls"), env.get("url")) {
-        (Some(u), _) if !u.trim().is_empty() => u.split_whitespace().collect(),
-        (_, Some(u)) => vec![u.as_str()],
-        _ => vec![],
-    };
+    let urls = urls(env);
     let any_url = |f: &dyn Fn(&str) -> bool| urls.iter().any(|u| f(u));
     let function = if env.contains_key("githubBase") {
         "fetchFromGitHub"
