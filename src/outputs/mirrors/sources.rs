@@ -112,8 +112,12 @@ pub fn swh_source<'a>(
         // Kinds Software Heritage's lister does not load (it skips a type it does not know,
         // with a warning): listed under their own type, without urls, so that the manifest
         // says what each FOD is.
-        k if k.is_checkout() || k.is_dependency_set() => s.kind = k.as_str(),
-        Fetcher::Texlive | Fetcher::DockerImage => s.kind = f.fetcher.as_str(),
+        k if k.is_checkout()
+            || k.is_dependency_set()
+            || matches!(k, Fetcher::Texlive | Fetcher::DockerImage) =>
+        {
+            s.kind = k.as_str()
+        }
         _ => return None,
     }
     Some(s)
