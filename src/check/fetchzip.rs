@@ -114,8 +114,7 @@ pub fn recognise(post_fetch: &str) -> Option<Fetchzip> {
             }
         })
         .collect();
-    let shapes = SHAPES;
-    let (era, strip_root, _) = shapes
+    let (era, strip_root, _) = SHAPES
         .into_iter()
         .find(|(_, _, parts)| lines.iter().map(String::as_str).eq(parts.concat()))?;
     Some(Fetchzip {
@@ -250,8 +249,7 @@ pub mod tests {
 
     /// The four scripts fodfuzz reproduces, with `name` as the download's name.
     fn scripts(name: &str) -> Vec<(String, Era, bool)> {
-        let shapes = SHAPES;
-        shapes
+        SHAPES
             .into_iter()
             .map(|(era, strip, parts)| {
                 let text = parts
