@@ -57,7 +57,9 @@ pub enum Command {
         /// The later scan's output directory.
         new: PathBuf,
         /// Print one JSON document: {"counts": {...}, "added": [...], "removed": [...],
-        /// "changed": [{"attrPath", "name", "old", "new"}]}.
+        /// "changed": [{"attrPath", "name", "old", "new", "reverify"?}]}. `reverify`: made
+        /// another way (urls, recipe) while the output path stayed; `check --since` checks those
+        /// first.
         #[arg(long)]
         json: bool,
     },
@@ -252,6 +254,12 @@ pub struct CheckArgs {
     /// and since when it is dead, for `fodfuzz report`.
     #[arg(long, value_name = "DB")]
     pub history: Option<PathBuf>,
+    /// An earlier scan's output directory: the FODs `fodfuzz diff OLD_DIR DIR` marks for
+    /// re-verification (made another way, urls or recipe, while the output path stayed) are
+    /// checked first and never answered from the results file; their check.jsonl lines carry
+    /// `"reverify": true`. With --download their hashes are verified again.
+    #[arg(long, value_name = "OLD_DIR")]
+    pub since: Option<PathBuf>,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,

@@ -1,6 +1,7 @@
 //! `fodfuzz diff OLD_DIR NEW_DIR`: the FODs one scan lists and the other does not, and those
 //! that changed. Both fods.jsonl are sorted by outPath, so a merge-join streams them (a whole
 //! tree's is gigabytes, most of it reachedBy); only the differing FODs are held.
+use crate::model::Recipe;
 use crate::nix::attrpath;
 use crate::outputs::fods::{self, Entry as Fod, Reader};
 use anyhow::Result;
@@ -23,6 +24,11 @@ pub struct Change {
     name: String,
     old: Fod,
     new: Fod,
+    /// Made another way (urls, recipe) while the output path stayed: a store that has the old
+    /// output never runs the new recipe, so whether it still gives that hash is unknown until
+    /// it is downloaded or built again (nixpkgs#473846, Go 1.22's vendorHash).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    reverify: bool,
 }
 
 #[derive(Serialize, Debug, PartialEq)]
@@ -30,6 +36,7 @@ pub struct Counts {
     added: usize,
     removed: usize,
     changed: usize,
+    reverify: usize,
 }
 
 #[derive(Serialize, Debug, PartialEq)]
@@ -61,6 +68,13 @@ fn side(r: &Reader) -> Result<Side> {
     })
 }
 
+/// The output paths of NEW's FODs that need re-verification against OLD (`check --since`).
+pub fn reverify(old: &Path, new: &Path) -> Result<BTreeSet<String>> {
+    let report = compare(old, new)?;
+    let changed = report.changed.into_iter().filter(|c| c.reverify);
+    Ok(changed.map(|c| c.new.out_path).collect())
+}
+
 pub fn compare(old: &Path, new: &Path) -> Result<Report> {
     let (mut a, mut b) = (Reader::open(old)?, Reader::open(new)?);
     let (mut removed, mut added, mut changed) = (Vec::new(), Vec::new(), Vec::new());
@@ -82,14 +96,15 @@ pub fn compare(old: &Path, new: &Path) -> Result<Report> {
             }
             Ordering::Equal => {
                 let (x, y) = (a.current().expect("a line"), b.current().expect("a line"));
-                // Same output path: same name and hash; only where it is fetched from can change.
-                if x.urls != y.urls {
+                // Same output path: same name and hash; only how it is made can change.
+                if x.urls != y.urls || x.recipe != y.recipe {
                     let new = side(&b)?;
                     changed.push(Change {
                         attr_path: new.attrs.iter().next().cloned().unwrap_or_default(),
                         name: new.fod.name.clone(),
                         old: x.clone(),
                         new: new.fod,
+                        reverify: true,
                     });
                 }
                 a.advance()?;
@@ -107,6 +122,7 @@ pub fn compare(old: &Path, new: &Path) -> Result<Report> {
             added: added.len(),
             removed: removed.len(),
             changed: changed.len(),
+            reverify: changed.iter().filter(|c| c.reverify).count(),
         },
         added,
         removed,
@@ -150,6 +166,7 @@ fn pair(removed: Vec<Side>, added: Vec<Side>) -> (Vec<Fod>, Vec<Fod>, Vec<Change
             name: new.fod.name.clone(),
             old: old.fod.clone(),
             new: new.fod.clone(),
+            reverify: false,
         });
     }
     let rest = |sides: Vec<Side>, taken: &[bool]| -> Vec<Fod> {
@@ -161,6 +178,26 @@ fn pair(removed: Vec<Side>, added: Vec<Side>) -> (Vec<Fod>, Vec<Fod>, Vec<Change
             .collect()
     };
     (rest(removed, &old_taken), rest(added, &taken), changes)
+}
+
+/// `recipe.FIELD OLD → NEW` for each field of the recipes that differs (`-` for none), in
+/// field-name order.
+fn recipe_changes(old: &Recipe, new: &Recipe) -> Vec<String> {
+    let fields = |r: &Recipe| match serde_json::to_value(r) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    let (o, n) = (fields(old), fields(new));
+    let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+    let show = |v: Option<&serde_json::Value>| match v {
+        None => "-".to_owned(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    };
+    keys.into_iter()
+        .filter(|k| o.get(*k) != n.get(*k))
+        .map(|k| format!("recipe.{k} {} → {}", show(o.get(k)), show(n.get(k))))
+        .collect()
 }
 
 fn urls(f: &Fod) -> String {
@@ -175,8 +212,8 @@ pub fn write_text(w: &mut dyn Write, r: &Report) -> Result<()> {
     let c = &r.counts;
     writeln!(
         w,
-        "added {}, removed {}, changed {}",
-        c.added, c.removed, c.changed
+        "added {}, removed {}, changed {} ({} to re-verify)",
+        c.added, c.removed, c.changed, c.reverify
     )?;
     for f in &r.added {
         writeln!(w, "+ {} {} {}", f.out_path, f.name, urls(f))?;
@@ -199,6 +236,10 @@ pub fn write_text(w: &mut dyn Write, r: &Report) -> Result<()> {
         }
         if o.urls != n.urls {
             parts.push(format!("urls {} → {}", urls(o), urls(n)));
+        }
+        parts.extend(recipe_changes(&o.recipe, &n.recipe));
+        if ch.reverify {
+            parts.push("same output path: needs re-verification".to_owned());
         }
         writeln!(
             w,

@@ -673,3 +673,45 @@ fn a_real_scan_through_a_proxy() {
         "the first mirror answered"
     );
 }
+
+/// `--since OLD`: a FOD whose urls changed while its output path stayed is asked again, never
+/// answered from the results file, and so found changed under its url; the unchanged FOD is
+/// still answered from the file.
+#[test]
+fn since_reverifies_what_changed_under_the_same_output() {
+    let s = Server::start();
+    let u = |p: &str| format!("{}{p}", s.url);
+    s.route("/moved.tar.gz", vec![Response::body("m")]);
+    s.route("/steady.tar.gz", vec![Response::body("s")]);
+    let steady = || fetchurl("steady.tar.gz", &flat_hash(b"s"), &[u("/steady.tar.gz")]);
+    let moved = |url: String| fetchurl("moved.tar.gz", &flat_hash(b"m"), &[url]);
+    let old = scan(
+        "since-old",
+        &[moved("http://old.invalid/moved.tar.gz".into()), steady()],
+        &[],
+    );
+    let new = scan("since-new", &[moved(u("/moved.tar.gz")), steady()], &[]);
+    let cache_dir = tmp("since-cache");
+    let cache = cache_dir.join("c.jsonl").display().to_string();
+    let args = ["--download", "--cache-file", &cache];
+    assert_eq!(check(&new, &args).status.code(), Some(0));
+    assert_eq!(s.hits().len(), 2);
+    // The origin's file changes under the same url: the results file still says ok.
+    s.route("/moved.tar.gz", vec![Response::body("changed")]);
+    assert_eq!(check(&new, &args).status.code(), Some(0));
+    assert_eq!(s.hits().len(), 2, "both answered from the results file");
+    let old_arg = old.display().to_string();
+    let o = check(&new, &[&args[..], &["--since", &old_arg]].concat());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(s.hits_of("/moved.tar.gz").len(), 2, "asked again");
+    assert_eq!(
+        s.hits_of("/steady.tar.gz").len(),
+        1,
+        "still from the results file"
+    );
+    let got = lines(&new);
+    assert_eq!(got["moved.tar.gz"]["status"], "hash-mismatch");
+    assert_eq!(got["moved.tar.gz"]["reverify"], true);
+    assert_eq!(got["steady.tar.gz"]["status"], "ok");
+    assert!(got["steady.tar.gz"].get("reverify").is_none());
+}

@@ -152,22 +152,24 @@ fn text_gives_counts_then_lines() {
     assert_eq!(code, Some(0));
     assert_eq!(
         out,
-        "added 2, removed 2, changed 3\n\
+        "added 2, removed 2, changed 3 (1 to re-verify)\n\
          + /nix/store/fff-foo-1.1.tar.gz foo-1.1.tar.gz http://x/foo-1.1.tar.gz\n\
          + /nix/store/jjj-source source (no url)\n\
          - /nix/store/aaa-foo-1.0.tar.gz foo-1.0.tar.gz http://x/foo-1.0.tar.gz\n\
          - /nix/store/iii-source source (no url)\n\
          ~ hello hello-2.10.tar.gz: sha256-H1 → sha256-H2\n\
-         ~ python3Packages.\"zope.interface\" moved.tar.gz: urls http://old/moved.tar.gz → http://new/moved.tar.gz\n\
+         ~ python3Packages.\"zope.interface\" moved.tar.gz: urls http://old/moved.tar.gz → http://new/moved.tar.gz; same output path: needs re-verification\n\
          ~ x.y src: sha256-E (flat) → sha256-E2 (recursive)\n"
     );
     // The other way round, what was added is removed.
     let (_, back, _) = diff(&new, &old, false);
-    assert!(back.starts_with("added 2, removed 2, changed 3\n+ /nix/store/aaa-foo-1.0.tar.gz"));
+    assert!(back.starts_with(
+        "added 2, removed 2, changed 3 (1 to re-verify)\n+ /nix/store/aaa-foo-1.0.tar.gz"
+    ));
     assert!(back.contains("~ hello hello-2.10.tar.gz: sha256-H2 → sha256-H1\n"));
     // A scan against itself.
     let (_, same, _) = diff(&old, &old, false);
-    assert_eq!(same, "added 0, removed 0, changed 0\n");
+    assert_eq!(same, "added 0, removed 0, changed 0 (0 to re-verify)\n");
 }
 
 #[test]
@@ -181,7 +183,7 @@ fn json_for_machines() {
                "hashMode": mode, "urls": urls, "fetcher": if urls.is_empty() { "unknown" } else { "url" }})
     };
     let want = json!({
-        "counts": {"added": 2, "removed": 2, "changed": 3},
+        "counts": {"added": 2, "removed": 2, "changed": 3, "reverify": 1},
         "added": [
             fod("fff", "foo-1.1.tar.gz", "sha256-F2", "flat", &["http://x/foo-1.1.tar.gz"]),
             fod("jjj", "source", "sha256-J", "recursive", &[]),
@@ -196,7 +198,8 @@ fn json_for_machines() {
              "new": fod("ggg", "hello-2.10.tar.gz", "sha256-H2", "flat", &["mirror://gnu/hello-2.10.tar.gz"])},
             {"attrPath": ["python3Packages", "zope.interface"], "name": "moved.tar.gz",
              "old": fod("ddd", "moved.tar.gz", "sha256-M", "flat", &["http://old/moved.tar.gz"]),
-             "new": fod("ddd", "moved.tar.gz", "sha256-M", "flat", &["http://new/moved.tar.gz"])},
+             "new": fod("ddd", "moved.tar.gz", "sha256-M", "flat", &["http://new/moved.tar.gz"]),
+             "reverify": true},
             {"attrPath": ["x", "y"], "name": "src",
              "old": fod("eee", "src", "sha256-E", "flat", &["http://e/src"]),
              "new": fod("hhh", "src", "sha256-E2", "recursive", &["http://e/src"])},
@@ -261,7 +264,7 @@ fn pairs_each_fod_once() {
     let (_, out, _) = diff(&old, &new, false);
     assert_eq!(
         out,
-        "added 1, removed 0, changed 2\n\
+        "added 1, removed 0, changed 2 (0 to re-verify)\n\
          + /nix/store/b3-p.tar p.tar http://p/3\n\
          ~ p p.tar: sha256-A1 → sha256-B1\n\
          ~ p p.tar: sha256-A2 → sha256-B2\n"
@@ -305,4 +308,60 @@ fn bad_input_is_one_line_and_exit_2() {
         assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
         assert!(err.contains(&expect), "{err:?} should say {expect:?}");
     }
+}
+
+/// A checkout whose recipe changed (fetchgit's `rev` became a `tag`, nixpkgs#473846) while its
+/// output path stayed, and one whose recipe is the same: only the first is to re-verify, and
+/// the text names the fields that changed.
+#[test]
+fn a_recipe_changed_under_the_same_output_is_to_reverify() {
+    let git = |recipe: Value| {
+        let mut v: Value = serde_json::from_str(&line(
+            "kkk",
+            "source",
+            "sha256-K",
+            "recursive",
+            &[],
+            json!(["tool"]),
+        ))
+        .unwrap();
+        v["fetcher"] = json!("git");
+        v["recipe"] = recipe;
+        v.to_string()
+    };
+    let kept = line(
+        "lll",
+        "kept.tar.gz",
+        "sha256-L",
+        "flat",
+        &["http://l/k"],
+        json!(["k"]),
+    );
+    let old = scan_dir(
+        "diff-recipe-old",
+        &[
+            git(json!({"function": "fetchgit", "rev": "abc"})),
+            kept.clone(),
+        ],
+    );
+    let new = scan_dir(
+        "diff-recipe-new",
+        &[
+            git(json!({"function": "fetchgit", "rev": "refs/tags/v1", "tag": "v1"})),
+            kept,
+        ],
+    );
+    let (code, out, _) = diff(&old, &new, false);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        out,
+        "added 0, removed 0, changed 1 (1 to re-verify)\n\
+         ~ tool source: recipe.rev abc → refs/tags/v1; recipe.tag - → v1; \
+         same output path: needs re-verification\n"
+    );
+    let (_, json_out, _) = diff(&old, &new, true);
+    let got: Value = serde_json::from_str(&json_out).unwrap();
+    assert_eq!(got["counts"]["reverify"], 1);
+    assert_eq!(got["changed"][0]["reverify"], true);
+    assert_eq!(got["changed"][0]["new"]["recipe"]["tag"], "v1");
 }

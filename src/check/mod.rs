@@ -51,7 +51,13 @@ pub fn check(args: CheckArgs) -> Result<()> {
         crate::history::db::open(h)?;
     }
     let results = Results::load(&cache_file, args.max_age)?;
-    let targets = read_targets(&file, &args.dir)?;
+    let mut targets = read_targets(&file, &args.dir)?;
+    if let Some(old) = &args.since {
+        let again = crate::diff::reverify(&fods::file_in(old)?, &file)?;
+        targets
+            .iter_mut()
+            .for_each(|t| t.reverify = again.contains(&t.out_path));
+    }
     let client = Client::new(http::Config {
         concurrency: args.concurrency,
         per_host: args.per_host,
@@ -128,11 +134,25 @@ fn run(probe: &Probe, targets: &[Target], threads: usize, quiet: bool) -> Vec<Ou
     )
 }
 
-/// Target indices, one of each first-url host in turn (largest hosts first in each round).
+/// Target indices, those to re-verify first; within each part one of each first-url host in
+/// turn (largest hosts first in each round).
 fn interleaved(targets: &[Target]) -> Vec<usize> {
+    let (first, rest): (Vec<usize>, Vec<usize>) =
+        (0..targets.len()).partition(|&i| targets[i].reverify);
+    let mut order = by_hosts(targets, first);
+    order.extend(by_hosts(targets, rest));
+    order
+}
+
+/// `indices`, one of each first-url host in turn (largest hosts first in each round).
+fn by_hosts(targets: &[Target], indices: Vec<usize>) -> Vec<usize> {
+    let n = indices.len();
     let mut by_host: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
-    for (i, t) in targets.iter().enumerate() {
-        let host = t.urls.first().and_then(|u| http::url::authority(u));
+    for i in indices {
+        let host = targets[i]
+            .urls
+            .first()
+            .and_then(|u| http::url::authority(u));
         by_host.entry(host).or_default().push(i);
     }
     let mut groups: Vec<std::vec::IntoIter<usize>> = {
@@ -140,8 +160,8 @@ fn interleaved(targets: &[Target]) -> Vec<usize> {
         g.sort_by_key(|v| std::cmp::Reverse(v.len()));
         g.into_iter().map(Vec::into_iter).collect()
     };
-    let mut order = Vec::with_capacity(targets.len());
-    while order.len() < targets.len() {
+    let mut order = Vec::with_capacity(n);
+    while order.len() < n {
         for g in &mut groups {
             order.extend(g.next());
         }

@@ -70,6 +70,7 @@ impl Outcome {
                 verified: false,
                 reason: None,
                 checked_at: date::rfc3339(date::now()),
+                reverify: t.reverify,
             },
             asked: vec![],
             cached: false,
@@ -223,7 +224,9 @@ impl Probe<'_> {
     /// One url, from the results file when it holds a fresh answer.
     fn ask(&self, u: &str, verify: Option<&(Verify, String)>, o: &mut Outcome) -> Said {
         let key = verify.and_then(|(v, algo)| v.key(algo));
-        let said = match self.results.get(u, key.as_deref()) {
+        // A FOD to re-verify is asked again: the answer kept was for how it was made before.
+        let kept = (!o.line.reverify).then(|| self.results.get(u, key.as_deref()));
+        let said = match kept.flatten() {
             Some(a) => Said::Live {
                 status: a.http_status,
                 length: a.content_length,

@@ -25,6 +25,8 @@ pub struct Target {
     pub mirror_keys: Vec<String>,
     /// Why it is not checked at all.
     pub unchecked: Option<String>,
+    /// Made another way than in `check --since`'s scan while its output path stayed.
+    pub reverify: bool,
 }
 
 /// How a download proves the hash.
@@ -68,6 +70,7 @@ pub fn of(entry: &Entry, store_root: Option<&Path>, sites: &mut Sites) -> Target
         verify: Verify::Not("no .drv in the scan's store".into()),
         mirror_keys: vec![],
         unchecked: None,
+        reverify: false,
     };
     t.unchecked = unchecked(entry);
     if t.unchecked.is_some() {

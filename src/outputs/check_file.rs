@@ -84,6 +84,10 @@ pub struct Line {
     /// RFC 3339, UTC: when the answer was had (earlier, when it came from the results file).
     #[serde(rename = "checkedAt")]
     pub checked_at: String,
+    /// `check --since`: made another way than in the earlier scan while its output path stayed;
+    /// checked first, never from the results file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reverify: bool,
 }
 
 pub fn write(w: &mut dyn Write, lines: &[Line]) -> Result<()> {
@@ -138,6 +142,7 @@ mod tests {
             verified: false,
             reason: None,
             checked_at: "2026-01-31T12:00:00Z".into(),
+            reverify: true,
         };
         let mut out = Vec::new();
         write(&mut out, std::slice::from_ref(&line)).unwrap();
@@ -165,6 +170,7 @@ mod tests {
             verified: false,
             reason: Some("é\0".into()),
             checked_at: "2026-01-31T12:00:00Z".into(),
+            reverify: false,
         }
     }
 
