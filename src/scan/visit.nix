@@ -128,14 +128,7 @@ let
   # and where that name is written): a package set whose members all throw (rPackages on a system
   # its compiler lacks) shares most inputs, and following every chain opened the same
   # derivations thousands of times (records of a megabyte, most of a cell's time).
-  #
-  # What a derivation's opening found is kept in `memo` for the batch's later tasks, under its
-  # key and the names of its arguments' derivations: the siblings of a set whose members all
-  # throw (26.11's pypy27Packages, where an insecure setuptools fails every member) ask for the
-  # same interpreter and libraries, four levels down, and each drvPath that throws is evaluated
-  # again every time it is asked (Nix keeps no failed thunk): on 200 such siblings the memo took
-  # the tasks from 58 s to 32 s with the same records. Returns the record and the memo.
-  inputs = memo: cell: path:
+  inputs = cell: path:
     let
       isDrv = x: builtins.isAttrs x && (x.type or null) == "derivation";
       # A builder that writes its source into a string (builderDefs' buildCommand) has `src`
@@ -166,17 +159,6 @@ let
           paths = map (t: t.p.value) (builtins.filter (t: t.p.success) tried);
           next = map (t: t.drv) (builtins.filter (t: t ? drv) bad);
         };
-      # What a derivation's arguments are, by the names of their derivations: the same name and
-      # place with other arguments (an override) is another derivation, whose opening finds
-      # other paths (a pytest-xdist built with pytest 8 beside one built with pytest 9).
-      print = d:
-        let
-          a = args d;
-          nameOf = e:
-            let n = builtins.tryEval (let v = e.drv.name or ""; in if builtins.isString v then v else "");
-            in if !(e ? drv) then "!" else if n.success then n.value else "?";
-          names = map (n: map nameOf (entries a.${n})) (builtins.attrNames a);
-        in builtins.hashString "sha1" (builtins.toJSON names);
       # Who a derivation that threw is; one whose name throws is known by its place.
       key = level: i: d:
         let
@@ -191,26 +173,18 @@ let
             (i: { name = key depth i (builtins.elemAt acc.todo i); value = builtins.elemAt acc.todo i; })
             (builtins.length acc.todo));
           fresh = builtins.removeAttrs named (builtins.attrNames acc.seen);
-          opened = builtins.mapAttrs
-            (k: d: let m = "${k} ${print d}"; in { inherit m; found = memo.${m} or (open d); }) fresh;
-          found = map (o: o.found) (builtins.attrValues opened);
+          opened = map open (builtins.attrValues fresh);
         in {
           seen = acc.seen // fresh;
-          opened = acc.opened // opened;
-          todo = builtins.concatLists (map (o: o.next) found);
-          paths = acc.paths ++ builtins.concatLists (map (o: o.paths) found);
+          todo = builtins.concatLists (map (o: o.next) opened);
+          paths = acc.paths ++ builtins.concatLists (map (o: o.paths) opened);
         };
       v = builtins.tryEval (at cell path);
-      found = builtins.foldl' level { seen = { }; opened = { }; todo = [ v.value ]; paths = [ ]; } [ 0 1 2 3 ];
-      # A derivation known only by its place in this task ("#level.i") is not known in another.
-      kept = builtins.filter (o: builtins.substring 0 1 o.m != "#") (builtins.attrValues found.opened);
+      found = builtins.foldl' level { seen = { }; todo = [ v.value ]; paths = [ ]; } [ 0 1 2 3 ];
       # An attribute name cannot hold a string's context; the record needs only the path.
       unique = paths: builtins.attrNames (builtins.listToAttrs
         (map (p: { name = builtins.unsafeDiscardStringContext p; value = null; }) paths));
-    in {
-      record = { kind = "inputs"; drvPaths = if v.success then unique found.paths else [ ]; };
-      memo = memo // builtins.listToAttrs (map (o: { name = o.m; value = o.found; }) kept);
-    };
+    in { kind = "inputs"; drvPaths = if v.success then unique found.paths else [ ]; };
 
   task = id: record:
     builtins.seq (builtins.trace "@fodfuzz-start ${toString id}" null)
@@ -222,17 +196,11 @@ in
   r = file: i:
     let
       b = import file;
-      # One task, and the memo of inputs opened so far in this line (see `inputs`).
-      one = memo: x:
-        if x.inputs or false then
-          let q = inputs memo b.cell x.path; in { done = task x.id q.record; inherit (q) memo; }
-        else {
-          done = task x.id (if x ? of then same b.cell x.path x.of else visit b.cell b.explain x.path);
-          inherit memo;
-        };
-      step = acc: k: builtins.seq acc.done (one acc.memo (builtins.elemAt b.tasks k));
-    in (builtins.foldl' step { done = null; memo = { }; }
-      (builtins.genList (k: k + i) (builtins.length b.tasks - i))).done;
+      one = x: task x.id (if x ? of then same b.cell x.path x.of
+        else if x.inputs or false then inputs b.cell x.path
+        else visit b.cell b.explain x.path);
+    in builtins.foldl' (done: k: builtins.seq done (one (builtins.elemAt b.tasks k))) null
+      (builtins.genList (k: k + i) (builtins.length b.tasks - i));
   # `fodfuzz merge` asks the same of two sets that two shards walked.
   fodfuzzEqual = cell: path: other: (same cell path other).equal;
 }
