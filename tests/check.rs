@@ -595,6 +595,14 @@ fn bad_input_is_exit_2() {
         .args(["check", "--hashed-mirror", "tarballs.nixos.org"])
         .arg(&*dir));
     assert_eq!(o.status.code(), Some(2));
+    // --since names an earlier scan: one that is not there is bad input too.
+    let o = check(&dir, &["--since", "/nonexistent/old-scan"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/nonexistent/old-scan: not a directory"),
+        "{}",
+        stderr(&o)
+    );
     let o = check(&dir, &[]);
     assert_eq!(o.status.code(), Some(0), "nothing to check: fine");
 }
