@@ -230,6 +230,7 @@ async fn ask(setup: Setup, pairs: &[Pair]) -> Result<Vec<bool>> {
                 id: id as u64,
                 path: b.clone(),
                 alias_of: Some(a.clone()),
+                skip: Vec::new(),
                 inputs: false,
             })
             .collect();

@@ -1,18 +1,35 @@
 //! Package sets reached under two names (`pythonPackages` and `python27Packages`,
 //! `haskellPackages` and `haskell.packages.ghc7103`) are walked once. A set whose names are
-//! those of a set already walked in the same cell is compared with it by Nix (`==`, which for
-//! the same value only compares member pointers and evaluates nothing; a look-alike with other
-//! derivations, such as another compiler's set, differs at its first function or derivation);
-//! only an equal one is an alias. At the end, everything found below the walked set (roots and
-//! failures) is repeated below each alias, so the outputs do not depend on which name was
-//! walked first.
+//! those of a set already walked in the same cell (but [`FLAG`]) is compared with it by Nix,
+//! member by member (`==`, which for the same value only compares member pointers and evaluates
+//! nothing new; a look-alike with other derivations, such as another compiler's set, differs at
+//! its first function or derivation; see `same` in visit.nix, and `dispatcher/compare.rs` for a
+//! comparison that fails); only an equal one is an alias. At the end, everything found below the
+//! walked set (roots and failures) is repeated below each alias, so the outputs do not depend on
+//! which name was walked first.
 use crate::model::{Cell, Failure, Reach};
 use crate::nix::attrpath;
 use petgraph::graph::NodeIndex;
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 /// Sets smaller than this are walked again rather than compared: a comparison is a task too.
 pub const MIN_NAMES: usize = 50;
+
+/// A name the comparison leaves out (visit.nix: `same`): nixpkgs' `recurseIntoAttrs` adds it
+/// to a copy of a set, whose members are then the set's own (26.11's `python313Packages` is
+/// `recurseIntoAttrs python313.pkgs`, the `pythonPackages` of mopidy and others without it).
+pub const FLAG: &str = "recurseForDerivations";
+
+/// What sets compared as aliases must share: a hash of their sorted names but [`FLAG`].
+pub fn print(names: &[String]) -> u64 {
+    let mut h = DefaultHasher::new();
+    for n in names.iter().filter(|n| *n != FLAG) {
+        n.hash(&mut h);
+    }
+    h.finish()
+}
 
 /// The sets walked in each cell, by the print of their sorted names.
 #[derive(Default)]

@@ -16,6 +16,8 @@ struct Entry {
     explain: bool,
     #[serde(rename = "aliasOf", default, skip_serializing_if = "Option::is_none")]
     alias_of: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    skip: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     inputs: bool,
     outcome: Outcome,
@@ -64,6 +66,7 @@ impl Journal {
             path: key.path.clone(),
             explain: key.explain,
             alias_of: key.alias_of.clone(),
+            skip: key.skip.clone(),
             inputs: key.inputs,
             outcome: outcome.clone(),
         };
@@ -85,6 +88,7 @@ fn read_back(reader: impl BufRead) -> std::io::Result<HashMap<TaskKey, Outcome>>
                 path: e.path,
                 explain: e.explain,
                 alias_of: e.alias_of,
+                skip: e.skip,
                 inputs: e.inputs,
             };
             done.insert(key, e.outcome);
@@ -128,6 +132,30 @@ mod tests {
         assert_eq!(done.len(), 3, "the line after the cut one is whole");
     }
 
+    #[test]
+    fn a_check_asked_again_without_some_members_is_a_task_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let (mut j, _) = Journal::open(&path, false).unwrap();
+        let first = TaskKey {
+            alias_of: Some(vec!["a".into()]),
+            ..key(0, "b")
+        };
+        let again = TaskKey {
+            skip: vec!["p3".into()],
+            ..first.clone()
+        };
+        let failed = Outcome::failed(FailureKind::InfiniteRecursion, "m");
+        let equal = Outcome::Visited(Visit::Alias { equal: true });
+        j.write(&first, &failed).unwrap();
+        j.write(&again, &equal).unwrap();
+        drop(j);
+        let (_, done) = Journal::open(&path, true).unwrap();
+        assert_eq!((&done[&first], &done[&again]), (&failed, &equal));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.matches(r#""skip":["p3"]"#).count(), 1, "{text}");
+    }
+
     use proptest::prelude::*;
 
     /// A journal line of a visit of `path`, as `Journal::write` writes it.
@@ -137,6 +165,7 @@ mod tests {
             path: path.to_vec(),
             explain: false,
             alias_of: None,
+            skip: Vec::new(),
             inputs: false,
             outcome: Outcome::failed(FailureKind::EvalError, message),
         };

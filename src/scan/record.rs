@@ -91,6 +91,9 @@ pub struct TaskKey {
     pub path: Vec<String>,
     pub explain: bool,
     pub alias_of: Option<Vec<String>>,
+    /// An alias check's members left out of the comparison: those of the walked set whose
+    /// visit failed with an error tryEval cannot catch (the comparison would fail the same way).
+    pub skip: Vec<String>,
     pub inputs: bool,
 }
 
@@ -102,6 +105,7 @@ impl TaskKey {
             path,
             explain: false,
             alias_of: None,
+            skip: Vec::new(),
             inputs: false,
         }
     }

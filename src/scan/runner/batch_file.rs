@@ -117,6 +117,9 @@ fn text(job: &Job, tasks: &VecDeque<BatchTask>) -> String {
         if let Some(of) = &t.alias_of {
             let _ = write!(s, " of = {};", literal::string_list(of));
         }
+        if !t.skip.is_empty() {
+            let _ = write!(s, " skip = {};", literal::string_list(&t.skip));
+        }
         if t.inputs {
             s.push_str(" inputs = true;");
         }
@@ -135,6 +138,7 @@ mod tests {
             id,
             path: path.iter().map(|s| s.to_string()).collect(),
             alias_of: None,
+            skip: Vec::new(),
             inputs: false,
         }
     }
@@ -149,6 +153,8 @@ mod tests {
         };
         let mut pending: VecDeque<BatchTask> = [task(10, &["a"]), task(11, &["b", "c.d"])].into();
         pending[1].inputs = true;
+        pending[0].alias_of = Some(vec!["z".into()]);
+        pending[0].skip = vec!["p3".into()];
         let line = |files: &mut BatchFiles, job: &Job, id, pending: &VecDeque<BatchTask>| {
             files.line(job, id, pending).unwrap()
         };
@@ -164,7 +170,8 @@ mod tests {
         let written = std::fs::read_to_string(dir.path().join("1-2-1")).unwrap();
         assert_eq!(
             written,
-            "{ cell = 3; explain = false; tasks = [\n{ id = 10; path = [ \"a\" ]; }\n\
+            "{ cell = 3; explain = false; tasks = [\n\
+             { id = 10; path = [ \"a\" ]; of = [ \"z\" ]; skip = [ \"p3\" ]; }\n\
              { id = 11; path = [ \"b\" \"c.d\" ]; inputs = true; }\n]; }\n"
         );
         // A task the file does not hold, or another cell: a new file, the old one removed.

@@ -15,6 +15,7 @@ use crate::nix::{attrpath, errors};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+mod compare;
 mod descend;
 mod failed;
 
@@ -52,6 +53,8 @@ pub struct BatchTask {
     pub path: Vec<String>,
     /// An alias check: compare the set at `path` with the one at this path.
     pub alias_of: Option<Vec<String>>,
+    /// Members of both sets an alias check leaves out.
+    pub skip: Vec<String>,
     /// Ask a derivation that threw for its inputs that evaluate.
     pub inputs: bool,
 }
@@ -117,6 +120,8 @@ pub struct Dispatcher<'a> {
     walked: Walked,
     /// The sets walked so far, to find the same set under another name.
     sets: Sets,
+    /// Alias checks that failed, waiting for the walked set's members.
+    comparisons: compare::Waiting,
     /// The derivations whose attributes were walked, to enter each once.
     entered: descend::Entered,
     /// Outcomes an earlier run journaled: applied instead of evaluated again.
@@ -146,6 +151,7 @@ impl<'a> Dispatcher<'a> {
                 ..Walked::default()
             },
             sets: Sets::default(),
+            comparisons: compare::Waiting::default(),
             entered: descend::Entered::default(),
             replay,
             replayed: Vec::new(),
@@ -296,6 +302,7 @@ impl<'a> Dispatcher<'a> {
                     id,
                     path: task.key.path.clone(),
                     alias_of: task.key.alias_of.clone(),
+                    skip: task.key.skip.clone(),
                     inputs: task.key.inputs,
                 }
             })
@@ -319,6 +326,7 @@ impl<'a> Dispatcher<'a> {
         let visit = !explain && !inputs && key.alias_of.is_none();
         if visit {
             self.walked.stats[cell].visited += 1;
+            self.member_done(id, matches!(outcome, Outcome::Failed { .. }));
         }
         let applied = match outcome {
             // A target that is one derivation is that root in shard 0 only.
@@ -368,9 +376,10 @@ impl<'a> Dispatcher<'a> {
                 Applied::Nothing
             }
             Outcome::Visited(Visit::Throw { .. }) => self.throw(id, cell, reach),
-            // A comparison that failed (an error tryEval cannot catch) is no alias.
+            // A comparison that failed (an error tryEval cannot catch) is tried again without
+            // the walked set's members that fail so, or is no alias.
             Outcome::Failed { .. } if self.tasks[id as usize].key.alias_of.is_some() => {
-                self.compared(id, false);
+                self.comparison_failed(id);
                 Applied::Nothing
             }
             Outcome::Failed { kind, message } => {
@@ -441,63 +450,22 @@ impl<'a> Dispatcher<'a> {
             return;
         }
         let path = task.key.path.clone();
-        match print.filter(|_| depth > 0 && names.len() >= alias::MIN_NAMES) {
-            Some(print) => self.compare_or_walk(cell, path, None, ancestry, names, print),
-            None => self.queue_members(cell, &path, &ancestry, names),
+        if print.is_some() && depth > 0 && names.len() >= alias::MIN_NAMES {
+            let print = alias::print(&names);
+            self.compare_or_walk(cell, path, None, ancestry, names, print);
+        } else {
+            self.queue_members(cell, &path, &ancestry, names);
         }
     }
 
-    /// Compares the set at `path` with the next walked set of the same names after `after`, or,
-    /// when there is none, walks it.
-    fn compare_or_walk(
-        &mut self,
-        cell: usize,
-        path: Vec<String>,
-        after: Option<&[String]>,
-        ancestry: Vec<Ancestor>,
-        names: Vec<String>,
-        print: u64,
-    ) {
-        match self.sets.candidate(cell, print, after) {
-            Some(of) => {
-                let key = TaskKey {
-                    alias_of: Some(of.to_vec()),
-                    ..TaskKey::visit(cell, path)
-                };
-                let id = self.enqueue(key) as usize;
-                self.tasks[id].ancestry = ancestry;
-                self.tasks[id].names = Some(names);
-            }
-            None => {
-                self.sets.walked(cell, print, path.clone());
-                self.queue_members(cell, &path, &ancestry, names);
-            }
-        }
-    }
-
-    /// The outcome of an alias check: an alias, or the next comparison, or the walk.
-    fn compared(&mut self, id: TaskId, equal: bool) {
-        let task = &mut self.tasks[id as usize];
-        let (cell, path) = (task.key.cell, task.key.path.clone());
-        let of = task.key.alias_of.clone().expect("an alias check");
-        if equal {
-            self.walked.stats[cell].aliased_sets += 1;
-            self.walked.aliases.push(Alias { cell, path, of });
-            return;
-        }
-        let names = task.names.take().expect("an alias check's names");
-        let ancestry = std::mem::take(&mut task.ancestry);
-        let print = ancestry.last().expect("the set itself").print();
-        self.compare_or_walk(cell, path, Some(&of), ancestry, names, print);
-    }
-
+    /// Queues the members of the set at `path`; how many.
     fn queue_members(
         &mut self,
         cell: usize,
         path: &[String],
         ancestry: &[Ancestor],
         names: Vec<String>,
-    ) {
+    ) -> usize {
         let roots = self.opts.roots.as_ref().filter(|_| path.is_empty());
         // A variation entering entries (lists on) visits every member of the entry it starts
         // at: texlive's packages hold their containers in a list named `pkgs`.
@@ -520,6 +488,7 @@ impl<'a> Dispatcher<'a> {
             self.tasks[child as usize].ancestry = ancestry.to_vec();
         }
         self.home = home;
+        n
     }
 }
 
@@ -922,6 +891,66 @@ mod tests {
         // a's members were queued (the visits b did not repeat); checks are not visits.
         assert_eq!(w.stats[0].visits_saved, alias::MIN_NAMES as u64);
         assert_eq!(w.stats[0].visited, 4);
+    }
+
+    #[test]
+    fn a_comparison_that_failed_waits_for_the_walked_sets_members_and_leaves_out_theirs() {
+        let (c, o) = (cells(1), opts(1, 1000));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        let big: Vec<String> = (0..alias::MIN_NAMES).map(|i| format!("p{i}")).collect();
+        let big: Vec<&str> = big.iter().map(String::as_str).collect();
+        // b has a's names and the flag recurseIntoAttrs adds: still compared with a.
+        let mut flagged = big.clone();
+        flagged.push("recurseForDerivations");
+        serve(&mut d, |_| set(&["a", "b", "c"]));
+        let sets = d.next_batch(0).unwrap();
+        for t in &sets.tasks {
+            let names = if t.path == ["b"] { &flagged } else { &big };
+            d.apply(t.id, set(names), Duration::ZERO);
+        }
+        // a's members first (depth first), then the checks of b and c.
+        let mut next = d.next_batch(0).unwrap();
+        let members: Vec<BatchTask> = next.tasks.drain(..alias::MIN_NAMES).collect();
+        assert!(
+            next.tasks
+                .iter()
+                .all(|t| t.alias_of == Some(vec!["a".into()]))
+        );
+        assert_eq!(next.tasks.len(), 2);
+        // Both checks fail (a member recurses for ever) before a's members are visited: they
+        // wait, nothing is queued.
+        let uncaught = || Outcome::failed(FailureKind::InfiniteRecursion, "m");
+        for t in &next.tasks {
+            d.apply(t.id, uncaught(), Duration::ZERO);
+        }
+        assert!(d.next_batch(0).is_none());
+        // a's last members: p3's visit fails so too. Then both checks come again without p3.
+        for t in &members {
+            let outcome = if t.path == ["a", "p3"] {
+                uncaught()
+            } else {
+                drv("/nix/store/x.drv")
+            };
+            d.apply(t.id, outcome, Duration::ZERO);
+        }
+        let again = d.next_batch(0).unwrap();
+        assert_eq!(again.tasks.len(), 2);
+        assert!(again.tasks.iter().all(|t| t.skip == ["p3"]));
+        // b is a without p3; c fails again: no alias, walked.
+        for t in &again.tasks {
+            let outcome = if t.path == ["b"] {
+                Outcome::Visited(Visit::Alias { equal: true })
+            } else {
+                uncaught()
+            };
+            d.apply(t.id, outcome, Duration::ZERO);
+        }
+        let c_members = d.next_batch(0).unwrap();
+        assert_eq!(c_members.tasks.len(), alias::MIN_NAMES);
+        assert!(c_members.tasks.iter().all(|t| t.path[0] == "c"));
+        let w = d.finish();
+        let aliased: Vec<String> = w.aliases.iter().map(|a| a.path.join(".")).collect();
+        assert_eq!(aliased, ["b"]);
     }
 
     #[test]
