@@ -151,10 +151,13 @@ pub fn relocate(
 }
 
 /// Repeats every root and failure below each alias's walked set below the alias itself, until
-/// nothing new comes (an alias can hold or sit inside another).
+/// nothing new comes (an alias can hold or sit inside another), never deeper than `max_depth`
+/// names, as deep as the walk goes: aliases that hold each other (a set equal to one inside
+/// it) would otherwise repeat for ever.
 pub fn mirror(
     aliases: &[Alias],
     cells: &[Cell],
+    max_depth: usize,
     roots: &mut Vec<(Reach, NodeIndex)>,
     failures: &mut Vec<Failure>,
 ) {
@@ -163,7 +166,8 @@ pub fn mirror(
         let path = attrpath::parse(attr);
         let mut out = Vec::new();
         for a in aliases.iter().filter(|a| Some(a.cell) == cell) {
-            if let Some(rest) = below(&path, &a.of) {
+            if let Some(rest) = below(&path, &a.of).filter(|r| a.path.len() + r.len() <= max_depth)
+            {
                 let mut p = a.path.clone();
                 p.extend_from_slice(rest);
                 out.push(attrpath::show(&p));
@@ -266,7 +270,7 @@ mod tests {
             FailureKind::Throw,
             "m".into(),
         )];
-        mirror(&aliases, &cells, &mut roots, &mut failures);
+        mirror(&aliases, &cells, 8, &mut roots, &mut failures);
         let mut got: Vec<(String, usize)> = roots
             .iter()
             .map(|(r, n)| (r.attr_path.clone(), n.index()))
@@ -285,9 +289,35 @@ mod tests {
         assert_eq!(f, ["python27Packages.broken", "pythonPackages.broken"]);
         // Nothing new a second time.
         let before = roots.len();
-        mirror(&aliases, &cells, &mut roots, &mut failures);
+        mirror(&aliases, &cells, 8, &mut roots, &mut failures);
         assert_eq!(roots.len(), before);
     }
+    #[test]
+    fn aliases_that_hold_each_other_repeat_no_deeper_than_the_walk() {
+        let cells = [Cell::new("x", "{}", "{}")];
+        // a.s is b and b.t is a: a holds itself at a.s.t.
+        let aliases = [
+            Alias {
+                cell: 0,
+                path: v("a.s"),
+                of: v("b"),
+            },
+            Alias {
+                cell: 0,
+                path: v("b.t"),
+                of: v("a"),
+            },
+        ];
+        let reach = |a: &str| Reach::new(a.into(), "x", "{}");
+        let mut roots = vec![(reach("a.p"), NodeIndex::new(0))];
+        let mut failures = vec![];
+        mirror(&aliases, &cells, 4, &mut roots, &mut failures);
+        let mut got: Vec<String> = roots.iter().map(|(r, _)| r.attr_path.clone()).collect();
+        got.sort();
+        // b.t.p (3 names), a.s.t.p (4); b.t.s.t.p would be 5.
+        assert_eq!(got, ["a.p", "a.s.t.p", "b.t.p"]);
+    }
+
     #[test]
     fn what_a_derivation_holds_moves_below_its_first_path_the_deepest_first() {
         let cells = [Cell::new("x", "{}", "{}"), Cell::new("y", "{}", "{}")];

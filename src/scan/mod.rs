@@ -451,7 +451,14 @@ pub(crate) fn collect(cells: &[Cell], finished: &Finished) -> (Vec<(Reach, NodeI
         .collect();
     let mut failures = finished.walked.failures.clone();
     alias::relocate(&finished.walked.moved, cells, &mut roots, &mut failures);
-    alias::mirror(&finished.walked.aliases, cells, &mut roots, &mut failures);
+    let depth = finished.walked.max_depth;
+    alias::mirror(
+        &finished.walked.aliases,
+        cells,
+        depth,
+        &mut roots,
+        &mut failures,
+    );
     let mut findings = graph.findings(&roots);
     findings.merge(Findings {
         fods: Default::default(),

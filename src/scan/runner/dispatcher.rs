@@ -96,6 +96,8 @@ pub struct Walked {
     pub root_visits: Vec<u64>,
     /// What was found below derivations entered under one path, to move below another.
     pub moved: Vec<Moved>,
+    /// The longest path the walk visits: what is repeated below an alias goes no deeper.
+    pub max_depth: usize,
 }
 
 struct Task {
@@ -148,6 +150,7 @@ impl<'a> Dispatcher<'a> {
             open: vec![0; cells.len()],
             walked: Walked {
                 stats: vec![CellStats::default(); cells.len()],
+                max_depth: opts.max_depth,
                 ..Walked::default()
             },
             sets: Sets::default(),
@@ -951,6 +954,38 @@ mod tests {
         let w = d.finish();
         let aliased: Vec<String> = w.aliases.iter().map(|a| a.path.join(".")).collect();
         assert_eq!(aliased, ["b"]);
+    }
+
+    #[test]
+    fn a_set_equal_to_the_set_it_hangs_in_is_a_cycle_not_an_alias() {
+        let (c, o) = (cells(1), opts(1, 1000));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        let big: Vec<String> = (0..alias::MIN_NAMES).map(|i| format!("p{i}")).collect();
+        let mut members: Vec<&str> = big.iter().map(String::as_str).collect();
+        members.push("recurseForDerivations");
+        serve(&mut d, |_| set(&["freebsd"]));
+        // freebsd holds buildFreebsd, itself without the flag: compared with freebsd, equal.
+        let mut own = members.clone();
+        own.push("buildFreebsd");
+        serve(&mut d, |_| set(&own));
+        let mut inner = own.clone();
+        inner.retain(|n| *n != "recurseForDerivations");
+        let b = serve(&mut d, |p| {
+            if p.len() == 2 && p[1] == "buildFreebsd" {
+                set(&inner)
+            } else {
+                drv("/nix/store/x.drv")
+            }
+        });
+        assert_eq!(b.tasks.len(), alias::MIN_NAMES + 2);
+        let check = d.next_batch(0).unwrap();
+        assert_eq!(check.tasks[0].alias_of, Some(vec!["freebsd".to_owned()]));
+        let equal = Outcome::Visited(Visit::Alias { equal: true });
+        d.apply(check.tasks[0].id, equal, Duration::ZERO);
+        assert!(d.next_batch(0).is_none());
+        let w = d.finish();
+        assert!(w.aliases.is_empty());
+        assert_eq!(w.stats[0].cycles_pruned, 1);
     }
 
     #[test]

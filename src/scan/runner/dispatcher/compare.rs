@@ -68,6 +68,14 @@ impl Dispatcher<'_> {
         let task = &mut self.tasks[id as usize];
         let (cell, path) = (task.key.cell, task.key.path.clone());
         let of = task.key.alias_of.clone().expect("an alias check");
+        // A set that is the set it hangs in (26.11's `freebsd.buildFreebsd` is `freebsd` on a
+        // native platform; the names differ by recurseIntoAttrs' flag, so the ancestor check
+        // did not see it) repeats an ancestor: as an alias it would repeat below itself.
+        if equal && path.starts_with(&of) {
+            self.walked.stats[cell].cycles_pruned += 1;
+            self.walked.pruned.push((cell, path, super::Pruned::Cycle));
+            return;
+        }
         if equal {
             self.walked.stats[cell].aliased_sets += 1;
             self.walked.aliases.push(Alias { cell, path, of });
