@@ -27,10 +27,15 @@ pub struct Journal {
     out: File,
 }
 
+/// What a journal holds: each task's last outcome and the place of its line. Replayed in the
+/// order of their lines, outcomes settle what depends on order (which of two sets of the same
+/// names is walked and which compared with it) as the run that wrote them did.
+pub type Replay = HashMap<TaskKey, (u64, Outcome)>;
+
 impl Journal {
     /// Opens `path` for appending; with `replay`, first reads what an earlier run recorded.
     /// A last line cut short by a crash is ignored (and will be evaluated again).
-    pub fn open(path: &Path, replay: bool) -> Result<(Self, HashMap<TaskKey, Outcome>)> {
+    pub fn open(path: &Path, replay: bool) -> Result<(Self, Replay)> {
         let mut done = HashMap::new();
         if replay && path.exists() {
             let reader = BufReader::new(
@@ -79,9 +84,9 @@ impl Journal {
 /// The outcomes of the whole lines of a journal. Lines are read as bytes: a crash can cut the
 /// last one inside a multi-byte character, and that line, like any that does not read, is
 /// skipped (and evaluated again) rather than ending the resume.
-fn read_back(reader: impl BufRead) -> std::io::Result<HashMap<TaskKey, Outcome>> {
+fn read_back(reader: impl BufRead) -> std::io::Result<Replay> {
     let mut done = HashMap::new();
-    for line in reader.split(b'\n') {
+    for (place, line) in (0u64..).zip(reader.split(b'\n')) {
         if let Ok(e) = serde_json::from_slice::<Entry>(&line?) {
             let key = TaskKey {
                 cell: e.cell,
@@ -91,7 +96,7 @@ fn read_back(reader: impl BufRead) -> std::io::Result<HashMap<TaskKey, Outcome>>
                 skip: e.skip,
                 inputs: e.inputs,
             };
-            done.insert(key, e.outcome);
+            done.insert(key, (place, e.outcome));
         }
     }
     Ok(done)
@@ -124,7 +129,7 @@ mod tests {
         drop(f);
         let (mut j, done) = Journal::open(&path, true).unwrap();
         assert_eq!(done.len(), 2);
-        assert_eq!(done[&a], Outcome::Visited(Visit::Skip));
+        assert_eq!(done[&a], (0, Outcome::Visited(Visit::Skip)));
         let c = key(0, "c");
         j.write(&c, &Outcome::Visited(Visit::Skip)).unwrap();
         drop(j);
@@ -151,7 +156,8 @@ mod tests {
         j.write(&again, &equal).unwrap();
         drop(j);
         let (_, done) = Journal::open(&path, true).unwrap();
-        assert_eq!((&done[&first], &done[&again]), (&failed, &equal));
+        assert_eq!((&done[&first].1, &done[&again].1), (&failed, &equal));
+        assert!(done[&first].0 < done[&again].0, "in the order written");
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.matches(r#""skip":["p3"]"#).count(), 1, "{text}");
     }

@@ -117,12 +117,9 @@ pub(crate) fn open_journal(
     p: &Prepared,
     path: &std::path::Path,
     resume: bool,
-) -> Result<(
-    Journal,
-    std::collections::HashMap<record::TaskKey, record::Outcome>,
-)> {
+) -> Result<(Journal, journal::Replay)> {
     let (journal, mut replay) = Journal::open(path, resume)?;
-    replay.retain(|_, outcome| match outcome {
+    replay.retain(|_, (_, outcome)| match outcome {
         record::Outcome::Visited(record::Visit::Drv { drv_path, .. }) => {
             drv::is_whole(&p.setup.store, drv_path)
         }
@@ -293,7 +290,7 @@ fn evaluate(setup: &Setup) -> shard_files::Evaluate {
 pub(crate) fn walk(
     p: &Prepared,
     journal: &mut Journal,
-    replay: std::collections::HashMap<record::TaskKey, record::Outcome>,
+    replay: journal::Replay,
     progress: &mut Progress,
     graph: Option<crate::graph::DrvGraph>,
     deadline: Option<Instant>,

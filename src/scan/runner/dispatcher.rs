@@ -12,7 +12,8 @@ use super::super::walk::{Ancestor, below_derivation, is_pruned};
 use super::queues::Queues;
 use crate::model::{Cell, CellStats, Failure, FailureKind, Reach, Via};
 use crate::nix::{attrpath, errors};
-use std::collections::{HashMap, HashSet};
+use crate::scan::journal::Replay;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 mod compare;
@@ -127,8 +128,9 @@ pub struct Dispatcher<'a> {
     /// The derivations whose attributes were walked, to enter each once.
     entered: descend::Entered,
     /// Outcomes an earlier run journaled: applied instead of evaluated again.
-    replay: HashMap<TaskKey, Outcome>,
-    replayed: Vec<(TaskId, Outcome)>,
+    replay: Replay,
+    /// Replayed outcomes to apply, by the place of their journal line.
+    replayed: BTreeMap<u64, (TaskId, Outcome)>,
     /// Tasks queued since the last batch was taken, with their cell and home: they go to the
     /// front of their queues together, in order.
     staged: Vec<(usize, usize, TaskId)>,
@@ -136,11 +138,7 @@ pub struct Dispatcher<'a> {
 
 impl<'a> Dispatcher<'a> {
     /// A dispatcher with each cell's root queued; `replay` holds outcomes already known.
-    pub fn new(
-        cells: &'a [Cell],
-        opts: &'a WalkOptions,
-        replay: HashMap<TaskKey, Outcome>,
-    ) -> Self {
+    pub fn new(cells: &'a [Cell], opts: &'a WalkOptions, replay: Replay) -> Self {
         let mut d = Dispatcher {
             cells,
             opts,
@@ -157,7 +155,7 @@ impl<'a> Dispatcher<'a> {
             comparisons: compare::Waiting::default(),
             entered: descend::Entered::default(),
             replay,
-            replayed: Vec::new(),
+            replayed: BTreeMap::new(),
             staged: Vec::new(),
         };
         for (cell, c) in cells.iter().enumerate() {
@@ -176,9 +174,9 @@ impl<'a> Dispatcher<'a> {
         d
     }
 
-    /// An outcome replayed from the journal that is still to be applied.
+    /// An outcome replayed from the journal that is still to be applied: the one written first.
     pub fn next_replayed(&mut self) -> Option<(TaskId, Outcome)> {
-        self.replayed.pop()
+        self.replayed.pop_first().map(|(_, r)| r)
     }
 
     pub fn key(&self, id: TaskId) -> &TaskKey {
@@ -261,7 +259,9 @@ impl<'a> Dispatcher<'a> {
         let id = self.tasks.len() as TaskId;
         self.open[key.cell] += 1;
         match self.replay.remove(&key) {
-            Some(outcome) => self.replayed.push((id, outcome)),
+            Some((place, outcome)) => {
+                self.replayed.insert(place, (id, outcome));
+            }
             None => self.staged.push((key.cell, self.home, id)),
         }
         self.tasks.push(Task {
@@ -745,7 +745,10 @@ mod tests {
     fn replayed_outcomes_are_applied_not_queued() {
         let (c, o) = (cells(1), opts(1, 100));
         let key = |path: &[&str]| TaskKey::visit(0, path.iter().map(|p| p.to_string()).collect());
-        let replay = HashMap::from([(key(&[]), set(&["a", "b"])), (key(&["a"]), drv("/a.drv"))]);
+        let replay = HashMap::from([
+            (key(&[]), (0, set(&["a", "b"]))),
+            (key(&["a"]), (1, drv("/a.drv"))),
+        ]);
         let mut d = Dispatcher::new(&c, &o, replay);
         assert!(d.next_batch(0).is_none(), "the root is replayed");
         let (id, outcome) = d.next_replayed().unwrap();
@@ -754,6 +757,46 @@ mod tests {
         assert_eq!(d.key(id), &key(&["a"]));
         d.apply(id, outcome, Duration::ZERO);
         assert_eq!(paths(&d.next_batch(0).unwrap()), vec!["b"]);
+    }
+
+    #[test]
+    fn a_replay_walks_and_compares_the_sets_the_journaled_run_did() {
+        let (c, o) = (cells(1), opts(1, 1000));
+        let big: Vec<String> = (0..alias::MIN_NAMES).map(|i| format!("p{i}")).collect();
+        let big: Vec<&str> = big.iter().map(String::as_str).collect();
+        let key = |path: &[&str]| TaskKey::visit(0, path.iter().map(|p| p.to_string()).collect());
+        // The run expanded c before b (as a worker's timing may have it): c was walked, b
+        // compared with it and found equal.
+        let mut journal = vec![
+            (key(&[]), set(&["b", "c"])),
+            (key(&["c"]), set(&big)),
+            (key(&["b"]), set(&big)),
+        ];
+        for n in &big {
+            journal.push((key(&["c", n]), drv("/nix/store/x.drv")));
+        }
+        let check = TaskKey {
+            alias_of: Some(vec!["c".into()]),
+            ..key(&["b"])
+        };
+        journal.push((check, Outcome::Visited(Visit::Alias { equal: true })));
+        let replay = journal
+            .into_iter()
+            .enumerate()
+            .map(|(place, (k, outcome))| (k, (place as u64, outcome)))
+            .collect();
+        let mut d = Dispatcher::new(&c, &o, replay);
+        while let Some((id, outcome)) = d.next_replayed() {
+            d.apply(id, outcome, Duration::ZERO);
+        }
+        assert!(d.next_batch(0).is_none(), "nothing to evaluate again");
+        let w = d.finish();
+        let aliased: Vec<(String, String)> = w
+            .aliases
+            .iter()
+            .map(|a| (a.path.join("."), a.of.join(".")))
+            .collect();
+        assert_eq!(aliased, [("b".to_owned(), "c".to_owned())]);
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod session;
 pub mod worker;
 
 use super::journal::Journal;
-use super::record::{Outcome, TaskKey};
+use super::record::Outcome;
 use crate::graph::DrvGraph;
 use crate::graph::builder::{Builder, Built};
 use crate::model::Cell;
@@ -18,7 +18,6 @@ use crate::progress::{Progress, Snapshot};
 use anyhow::Result;
 use dispatcher::{Applied, Dispatcher, TaskId, WalkOptions, Walked};
 use messages::{Event, Kill, Mailbox, Request, Setup};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 use tokio::signal::unix::{Signal, SignalKind, signal};
@@ -32,7 +31,7 @@ pub struct Run<'a> {
     pub max_memory: u64,
     pub journal: &'a mut Journal,
     /// Outcomes an earlier run journaled.
-    pub replay: HashMap<TaskKey, Outcome>,
+    pub replay: crate::scan::journal::Replay,
     pub progress: &'a mut Progress,
     /// The graph of earlier rounds of a configuration search, to add to; none: a new graph.
     pub graph: Option<DrvGraph>,
