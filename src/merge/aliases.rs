@@ -76,6 +76,16 @@ pub type Answers = HashMap<Pair, bool>;
 /// Per (cell, names): classes of equal sets, each its first set and the shards it holds.
 type Classes<'a> = HashMap<(usize, u64), Vec<(Walked<'a>, Vec<usize>)>>;
 
+/// Per walked set (cell, path): the members its alias checks leave out ([`SetRecord::uncaught`]).
+pub type Skips = HashMap<(usize, Vec<String>), Vec<String>>;
+
+pub fn skips(shards: &[ShardDir]) -> Skips {
+    let records = shards.iter().flat_map(|s| &s.manifest.sets);
+    records
+        .map(|r| ((r.cell, r.path.clone()), r.uncaught.clone()))
+        .collect()
+}
+
 /// Pairs of sets (cell, path, other path) of the same names walked in different shards.
 pub fn candidates(shards: &[ShardDir]) -> Vec<Pair> {
     let mut pairs = Vec::new();
@@ -167,6 +177,7 @@ pub fn deltas(shards: &[ShardDir], cells: usize, equal: &Answers) -> Vec<Delta> 
 /// only its pair (not equal, as in the scan).
 pub fn compare(
     pairs: &[Pair],
+    skips: &Skips,
     evaluate: &Evaluate,
     cells_expr: &str,
     work: &Path,
@@ -203,12 +214,12 @@ pub fn compare(
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let equal = rt.block_on(ask(setup, pairs))?;
+    let equal = rt.block_on(ask(setup, pairs, skips))?;
     Ok(pairs.iter().cloned().zip(equal).collect())
 }
 
 /// One worker, one batch of alias checks per cell; the answers in the order of `pairs`.
-async fn ask(setup: Setup, pairs: &[Pair]) -> Result<Vec<bool>> {
+async fn ask(setup: Setup, pairs: &[Pair], skips: &Skips) -> Result<Vec<bool>> {
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let (requests, mailbox_requests) = mpsc::channel(1);
     let mailbox = Mailbox {
@@ -226,12 +237,22 @@ async fn ask(setup: Setup, pairs: &[Pair]) -> Result<Vec<bool>> {
             .iter()
             .enumerate()
             .filter(|(_, p)| p.0 == cell)
-            .map(|(id, (_, a, b))| BatchTask {
-                id: id as u64,
-                path: b.clone(),
-                alias_of: Some(a.clone()),
-                skip: Vec::new(),
-                inputs: false,
+            .map(|(id, (cell, a, b))| {
+                // Compared as one scan compares them: the set it walks first (shallower, then
+                // by path) without the members whose visits failed uncatchably there.
+                let (first, other) = if (a.len(), a) <= (b.len(), b) {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
+                let skip = skips.get(&(*cell, first.clone())).cloned();
+                BatchTask {
+                    id: id as u64,
+                    path: other.clone(),
+                    alias_of: Some(first.clone()),
+                    skip: skip.unwrap_or_default(),
+                    inputs: false,
+                }
             })
             .collect();
         let batch = Batch {

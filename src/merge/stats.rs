@@ -56,7 +56,13 @@ pub fn merged(
     let pairs = aliases::candidates(shards);
     let first = &shards[0].manifest;
     let cells_expr = crate::scan::cells_expr(cells);
-    let (equal, warning) = match aliases::compare(&pairs, &first.evaluate, &cells_expr, work) {
+    let (equal, warning) = match aliases::compare(
+        &pairs,
+        &aliases::skips(shards),
+        &first.evaluate,
+        &cells_expr,
+        work,
+    ) {
         Ok(equal) => (equal, None),
         Err(e) => (
             Default::default(),

@@ -106,6 +106,10 @@ pub struct SetRecord {
     /// Attributes below it that failed yet reach something in part.
     #[serde(rename = "partialAttributes", default)]
     pub partial_attributes: u64,
+    /// Its members whose visit failed with an error tryEval cannot catch: an alias check
+    /// leaves them out (see `dispatcher/compare.rs`), the merge's too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncaught: Vec<String>,
 }
 
 #[cfg(test)]

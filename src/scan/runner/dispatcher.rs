@@ -230,6 +230,7 @@ impl<'a> Dispatcher<'a> {
                 cell,
                 path: path.clone(),
                 print,
+                uncaught: self.comparisons.uncaught(cell, path),
                 ..SetRecord::default()
             })
             .collect();

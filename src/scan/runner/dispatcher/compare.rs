@@ -27,6 +27,14 @@ pub(super) struct Waiting {
     parked: HashMap<SetKey, Vec<TaskId>>,
 }
 
+impl Waiting {
+    /// The members of the walked set at `path` whose visits failed so, sorted.
+    pub(super) fn uncaught(&self, cell: usize, path: &[String]) -> Vec<String> {
+        let set = self.failed.get(&(cell, path.to_vec()));
+        set.map(|f| f.iter().cloned().collect()).unwrap_or_default()
+    }
+}
+
 impl Dispatcher<'_> {
     /// Compares the set at `path` with the next walked set of the same names after `after`, or,
     /// when there is none, walks it.
