@@ -340,11 +340,18 @@ impl<'a> Dispatcher<'a> {
                 Applied::Nothing
             }
             Outcome::Visited(Visit::Drv {
-                drv_path, attrs, ..
+                drv_path,
+                attrs,
+                name,
             }) => {
                 self.walked.stats[cell].derivations += 1;
                 self.walked.roots.push(reach);
-                self.descend(id, drv_path.clone(), attrs);
+                let entered = descend::Found {
+                    drv_path: drv_path.clone(),
+                    name,
+                    attrs,
+                };
+                self.descend(id, entered);
                 Applied::Roots(vec![(self.walked.roots.len() - 1, drv_path)])
             }
             Outcome::Visited(Visit::Inputs { drv_paths }) => {
@@ -1208,6 +1215,31 @@ mod tests {
             let next = paths(&d.next_batch(0).unwrap());
             assert_eq!(next, ["a.home", "b.home", "b.jre"], "{first} first");
         }
+    }
+
+    #[test]
+    fn one_drv_under_another_name_is_entered_under_each() {
+        // 26.11: `beancount-black` (an application: its pythonModule is false) is the .drv of
+        // `python3Packages.beancount-black` (pythonModule is the interpreter), named otherwise.
+        let named = |name: &str| {
+            Outcome::Visited(Visit::Drv {
+                drv_path: "/nix/store/bb.drv".into(),
+                name: Some(name.into()),
+                attrs: vec!["pythonModule".into()],
+            })
+        };
+        let (c, o) = (cells(1), opts(1, 100));
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        serve(&mut d, |_| set(&["a", "b", "c"]));
+        serve(&mut d, |p| match p[0].as_str() {
+            "a" => named("beancount-black-1.0.5"),
+            _ => named("python3.13-beancount-black-1.0.5"),
+        });
+        let next = paths(&d.next_batch(0).unwrap());
+        assert_eq!(next, ["a.pythonModule", "b.pythonModule"]);
+        // b and c are one derivation: c's finds are b's, moved nowhere else.
+        let w = d.finish();
+        assert!(w.moved.is_empty());
     }
 
     #[test]

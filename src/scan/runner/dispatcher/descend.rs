@@ -16,16 +16,27 @@ use crate::scan::walk::{Ancestor, is_pruned};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-/// The derivations entered so far, each by its cell, `.drv` path and the attributes it names:
-/// where it was entered, and the first of the paths it was found under. The attributes are part
-/// of the key because one `.drv` can carry other attributes under another name (release-16.03's
-/// `jdk` names `jre`, which `openjdk`, the same derivation with `jre` among its outputs, does
-/// not): keyed by the `.drv` alone, whichever name came first decided whether `jdk.jre` was
-/// walked.
+/// The derivations entered so far, each by its cell, `.drv` path, `name` and the attributes it
+/// names: where it was entered, and the first of the paths it was found under. The attributes
+/// are part of the key because one `.drv` can carry other attributes under another name
+/// (release-16.03's `jdk` names `jre`, which `openjdk`, the same derivation with `jre` among its
+/// outputs, does not): keyed by the `.drv` alone, whichever name came first decided whether
+/// `jdk.jre` was walked. The `name` too, because the same `.drv` with the same attribute names
+/// can hold other values: 26.11's `beancount-black` is `toPythonApplication` of
+/// `python3Packages.beancount-black` (name `beancount-black-1.0.5`, not
+/// `python3.13-beancount-black-1.0.5`), whose `pythonModule` is `false`, not the interpreter;
+/// moved below the shorter path, the interpreter's finds named an attribute that is not one.
 #[derive(Default)]
 pub(super) struct Entered(HashMap<Key, (Vec<String>, Vec<String>)>);
 
-type Key = (usize, String, Vec<String>);
+type Key = (usize, String, Option<String>, Vec<String>);
+
+/// A derivation a visit found: what it is entered by.
+pub(super) struct Found {
+    pub drv_path: String,
+    pub name: Option<String>,
+    pub attrs: Vec<String>,
+}
 
 impl Entered {
     /// Where what was found below a derivation entered under one path goes: the first path
@@ -35,7 +46,7 @@ impl Entered {
             .0
             .iter()
             .filter(|(_, (at, best))| at != best)
-            .map(|((cell, _, _), (at, best))| Moved {
+            .map(|((cell, _, _, _), (at, best))| Moved {
                 cell: *cell,
                 from: at.clone(),
                 to: best.clone(),
@@ -59,9 +70,14 @@ fn pruned(name: &str) -> bool {
 }
 
 impl Dispatcher<'_> {
-    /// Queues the attributes `attrs` of the derivation `drv_path` that task `id` found, unless
-    /// the cell has entered it under another path already or the walk is as deep as it goes.
-    pub(super) fn descend(&mut self, id: TaskId, drv_path: String, attrs: Vec<String>) {
+    /// Queues the attributes of the derivation that task `id` found, unless the cell has
+    /// entered it under another path already or the walk is as deep as it goes.
+    pub(super) fn descend(&mut self, id: TaskId, found: Found) {
+        let Found {
+            drv_path,
+            name,
+            attrs,
+        } = found;
         if attrs.is_empty() {
             return;
         }
@@ -73,7 +89,7 @@ impl Dispatcher<'_> {
             self.walked.pruned.push((cell, path, super::Pruned::Depth));
             return;
         }
-        match self.entered.0.entry((cell, drv_path, attrs.clone())) {
+        match self.entered.0.entry((cell, drv_path, name, attrs.clone())) {
             Entry::Occupied(mut e) => {
                 let best = &mut e.get_mut().1;
                 if first(&path, best) {
