@@ -10,9 +10,7 @@
 use crate::model::{Cell, Failure, Reach};
 use crate::nix::attrpath;
 use petgraph::graph::NodeIndex;
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 
 /// Sets smaller than this are walked again rather than compared: a comparison is a task too.
 pub const MIN_NAMES: usize = 50;
@@ -24,11 +22,7 @@ pub const FLAG: &str = "recurseForDerivations";
 
 /// What sets compared as aliases must share: a hash of their sorted names but [`FLAG`].
 pub fn print(names: &[String]) -> u64 {
-    let mut h = DefaultHasher::new();
-    for n in names.iter().filter(|n| *n != FLAG) {
-        n.hash(&mut h);
-    }
-    h.finish()
+    crate::scan::walk::print_of(names.iter().filter(|n| *n != FLAG))
 }
 
 /// The sets walked in each cell, by the print of their sorted names.

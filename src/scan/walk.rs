@@ -63,10 +63,8 @@ pub struct Ancestor {
 impl Ancestor {
     /// A set below the root; `names` must be sorted.
     pub fn new(names: &[String]) -> Self {
-        let mut h = DefaultHasher::new();
-        names.hash(&mut h);
         Ancestor {
-            print: h.finish(),
+            print: print_of(names),
             names: None,
             derivation: false,
         }
@@ -90,11 +88,6 @@ impl Ancestor {
         }
     }
 
-    /// A hash of the set's sorted names.
-    pub fn print(&self) -> u64 {
-        self.print
-    }
-
     /// Whether a set with these (sorted) names repeats this ancestor.
     pub fn repeated_by(&self, me: &Ancestor, my_names: &[String]) -> bool {
         if self.derivation {
@@ -108,6 +101,16 @@ impl Ancestor {
             _ => false,
         }
     }
+}
+
+/// A hash of a set's sorted names, in order: what tells sets of other names apart (an
+/// ancestor's print, and an alias check's: `crate::scan::alias::print`).
+pub fn print_of<'a>(names: impl IntoIterator<Item = &'a String>) -> u64 {
+    let mut h = DefaultHasher::new();
+    for n in names {
+        n.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Whether a path with this ancestry hangs on a derivation (a derivation's passthru, or below it).

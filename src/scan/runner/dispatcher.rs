@@ -435,7 +435,6 @@ impl<'a> Dispatcher<'a> {
             return;
         }
         let mut ancestry = task.ancestry.clone();
-        let mut print = None;
         if !list {
             names.sort();
             let me = if depth == 0 {
@@ -450,7 +449,6 @@ impl<'a> Dispatcher<'a> {
                     .push((cell, task.key.path.clone(), Pruned::Cycle));
                 return;
             }
-            print = Some(me.print());
             ancestry.push(me);
         }
         if depth >= self.opts.max_depth {
@@ -461,7 +459,7 @@ impl<'a> Dispatcher<'a> {
             return;
         }
         let path = task.key.path.clone();
-        if print.is_some() && depth > 0 && names.len() >= alias::MIN_NAMES {
+        if !list && depth > 0 && names.len() >= alias::MIN_NAMES {
             let print = alias::print(&names);
             self.compare_or_walk(cell, path, None, ancestry, names, print);
         } else {
@@ -522,6 +520,13 @@ mod tests {
             roots: None,
             shard: None,
         }
+    }
+
+    /// The names of a set large enough to be compared with a walked one: `p0` … `p49`.
+    fn members() -> Vec<&'static str> {
+        static NAMES: std::sync::LazyLock<Vec<String>> =
+            std::sync::LazyLock::new(|| (0..alias::MIN_NAMES).map(|i| format!("p{i}")).collect());
+        NAMES.iter().map(String::as_str).collect()
     }
 
     fn set(names: &[&str]) -> Outcome {
@@ -770,8 +775,7 @@ mod tests {
     #[test]
     fn a_replay_walks_and_compares_the_sets_the_journaled_run_did() {
         let (c, o) = (cells(1), opts(1, 1000));
-        let big: Vec<String> = (0..alias::MIN_NAMES).map(|i| format!("p{i}")).collect();
-        let big: Vec<&str> = big.iter().map(String::as_str).collect();
+        let big = members();
         let key = |path: &[&str]| TaskKey::visit(0, path.iter().map(|p| p.to_string()).collect());
         // The run expanded c before b (as a worker's timing may have it): c was walked, b
         // compared with it and found equal.
@@ -903,8 +907,7 @@ mod tests {
     fn a_large_set_with_a_walked_sets_names_is_compared_first() {
         let (c, o) = (cells(1), opts(1, 1000));
         let mut d = Dispatcher::new(&c, &o, HashMap::new());
-        let big: Vec<String> = (0..alias::MIN_NAMES).map(|i| format!("p{i}")).collect();
-        let big: Vec<&str> = big.iter().map(String::as_str).collect();
+        let big = members();
         serve(&mut d, |_| set(&["a", "b", "c"]));
         // a is walked; b and c have its names: each is compared with it first.
         let b = serve(&mut d, |_| set(&big));
@@ -951,8 +954,7 @@ mod tests {
     fn a_comparison_that_failed_waits_for_the_walked_sets_members_and_leaves_out_theirs() {
         let (c, o) = (cells(1), opts(1, 1000));
         let mut d = Dispatcher::new(&c, &o, HashMap::new());
-        let big: Vec<String> = (0..alias::MIN_NAMES).map(|i| format!("p{i}")).collect();
-        let big: Vec<&str> = big.iter().map(String::as_str).collect();
+        let big = members();
         // b has a's names and the flag recurseIntoAttrs adds: still compared with a.
         let mut flagged = big.clone();
         flagged.push("recurseForDerivations");
@@ -1011,8 +1013,7 @@ mod tests {
     fn a_set_equal_to_the_set_it_hangs_in_is_a_cycle_not_an_alias() {
         let (c, o) = (cells(1), opts(1, 1000));
         let mut d = Dispatcher::new(&c, &o, HashMap::new());
-        let big: Vec<String> = (0..alias::MIN_NAMES).map(|i| format!("p{i}")).collect();
-        let mut members: Vec<&str> = big.iter().map(String::as_str).collect();
+        let mut members = members();
         members.push("recurseForDerivations");
         serve(&mut d, |_| set(&["freebsd"]));
         // freebsd holds buildFreebsd, itself without the flag: compared with freebsd, equal.
