@@ -114,6 +114,14 @@ fn the_basic_collection_in_shards() {
     shards_equal_one_scan("basic", &args);
 }
 
+/// Failed attributes that reach several derivations (graph.jsonl's partial roots, one line of
+/// several `drvs` each): the merge once took their lines for a shard that is not sorted.
+#[test]
+fn the_partial_collection_in_shards() {
+    let args: Vec<&str> = [MATRIX, &["--attr-timeout", "20"]].concat();
+    shards_equal_one_scan("partial", &args);
+}
+
 /// One line on stderr, exit status 2, naming what `names` lists.
 fn refused(o: &std::process::Output, names: &[&str]) {
     let err = String::from_utf8_lossy(&o.stderr);

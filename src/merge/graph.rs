@@ -86,32 +86,38 @@ pub fn merge(out: &Path, shards: &[ShardDir]) -> Result<usize> {
                 Ok(())
             },
         )?;
-        let streams = shards
-            .iter()
-            .map(|s| roots(&s.dir))
+        // Each shard's roots with their derivations' merged numbers: an attribute that failed
+        // may reach several derivations (partial, `via`), one root each, in the order of the
+        // derivations; the number keeps them apart and renumbering keeps that order. Within a
+        // shard, roots are sorted by (attribute, system, config) first.
+        let streams = (0..shards.len())
+            .map(|s| -> Result<Stream<'_, RootLine>> {
+                Ok(Box::new(roots(&shards[s].dir)?.map(move |r| {
+                    let mut r = r?;
+                    r.drv = renumber(s, r.drv)?;
+                    Ok(r)
+                })))
+            })
             .collect::<Result<_>>()?;
-        // Within a shard, roots are sorted by (attribute, system, config) first, and an
-        // attribute has one derivation: renumbering keeps the order.
-        // An attribute that failed may reach several derivations (partial, `via`): those follow
-        // its lines in the order of the derivations, which renumbering keeps too.
         let key = |r: &RootLine| {
             (
                 r.attr_path.clone(),
                 r.system.clone(),
                 r.config.clone(),
                 r.via,
+                r.drv,
             )
         };
         let mut out = RootWriter::default();
         kway::merge(streams, &names, key, |g| {
-            let (s, r) = &g[0];
+            let r = &g[0].1;
             let reach = Reach {
                 attr_path: r.attr_path.clone(),
                 system: r.system.clone(),
                 config: r.config.clone(),
                 via: r.via,
             };
-            out.push(w, &reach, renumber(*s, r.drv)?)
+            out.push(w, &reach, r.drv)
         })?;
         out.finish(w)
     })?;
