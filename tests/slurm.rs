@@ -3,7 +3,8 @@
 //! scan is byte for byte one scan of the tree; then a shard killed mid-run (SIGKILL) and
 //! requeued resumes its journal and the merge is still that scan; then a shard that fails for
 //! good (its node's nix-instantiate is broken) leaves the merge unrun, and status.sh names the
-//! shard and why. Skipped, saying so, where Slurm and munge are not installed.
+//! shard and why. Skipped, saying so, where Slurm and munge are not installed, unless
+//! FODFUZZ_TEST_SLURM=required (CI sets it): then that is a failure.
 mod common;
 use common::same_scan::assert_same_scan;
 use common::slurm::{Cluster, unavailable};
@@ -115,6 +116,9 @@ fn jobs_path(extra: Option<&Path>) -> String {
 #[test]
 fn shards_on_slurm_survive_a_kill_and_hold_the_merge_on_a_failure() {
     if let Some(why) = unavailable() {
+        // CI installs Slurm and sets this, so that a skip there is a failure, not a pass.
+        let required = std::env::var_os("FODFUZZ_TEST_SLURM").is_some_and(|v| v == "required");
+        assert!(!required, "FODFUZZ_TEST_SLURM=required, but: {why}");
         eprintln!("skipped: Slurm test: {why}");
         return;
     }
