@@ -358,17 +358,6 @@ impl CellReach {
             std::cmp::Ordering::Greater => {}
         }
     }
-
-    /// The same cell's reach from attributes `self` did not count (another shard's): the counts
-    /// add up; the nearest are those of the nearer tier, re-capped as one walk would.
-    pub fn add_disjoint(&mut self, other: &CellReach) {
-        let (attributes, partial) = (
-            self.attributes + other.attributes,
-            self.partial + other.partial,
-        );
-        self.merge(other);
-        (self.attributes, self.partial) = (attributes, partial);
-    }
 }
 
 /// A FOD and who reaches it, per cell.

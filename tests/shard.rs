@@ -114,6 +114,15 @@ fn the_basic_collection_in_shards() {
     shards_equal_one_scan("basic", &args);
 }
 
+/// A derivation with passthru that hangs under attributes of different shards (the interpreter
+/// under its packages, a library under two applications) is entered by each of those shards;
+/// the merge keeps what one scan keeps: what hangs on it below its shortest path only.
+#[test]
+fn the_passthru_collection_in_shards() {
+    let args: Vec<&str> = [MATRIX, &["--attr-timeout", "20"]].concat();
+    shards_equal_one_scan("passthru", &args);
+}
+
 /// Failed attributes that reach several derivations (graph.jsonl's partial roots, one line of
 /// several `drvs` each): the merge once took their lines for a shard that is not sorted.
 #[test]

@@ -119,8 +119,12 @@ fn groups(shards: &[ShardDir]) -> BTreeMap<(usize, u64), Vec<Walked<'_>>> {
     groups
 }
 
-/// The corrections per cell, given which candidate pairs are equal.
-pub fn deltas(shards: &[ShardDir], cells: usize, equal: &Answers) -> Vec<Delta> {
+/// Sets a merge counts as aliases: (shard, cell, path, the path of the set it is).
+pub type Aliased = Vec<(usize, usize, Vec<String>, Vec<String>)>;
+
+/// The corrections per cell, given which candidate pairs are equal, and the sets counted as
+/// aliases.
+pub fn deltas(shards: &[ShardDir], cells: usize, equal: &Answers) -> (Vec<Delta>, Aliased) {
     let mut deltas = vec![Delta::default(); cells];
     let same = |cell: usize, a: &[String], b: &[String]| {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
@@ -130,7 +134,7 @@ pub fn deltas(shards: &[ShardDir], cells: usize, equal: &Answers) -> Vec<Delta> 
             .unwrap_or(false)
     };
     // Sets below one found to be an alias are not walked by one scan: never counted again.
-    let mut aliased: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    let mut aliased: Aliased = Vec::new();
     let mut all: Vec<Walked> = groups(shards).into_values().flatten().collect();
     all.sort_by(|(s, a), (t, b)| (a.path.len(), &a.path, s).cmp(&(b.path.len(), &b.path, t)));
     let mut classes: Classes = HashMap::new();
@@ -139,7 +143,7 @@ pub fn deltas(shards: &[ShardDir], cells: usize, equal: &Answers) -> Vec<Delta> 
     for (s, r) in all {
         let below_alias = aliased
             .iter()
-            .any(|(t, c, p)| *t == s && *c == r.cell && r.path.starts_with(p));
+            .any(|(t, c, p, _)| *t == s && *c == r.cell && r.path.starts_with(p));
         if below_alias {
             continue;
         }
@@ -151,7 +155,7 @@ pub fn deltas(shards: &[ShardDir], cells: usize, equal: &Answers) -> Vec<Delta> 
             Some((first, held)) => {
                 decided.push(((s, r), *first));
                 held.push(s);
-                aliased.push((s, r.cell, r.path.clone()));
+                aliased.push((s, r.cell, r.path.clone(), first.1.path.clone()));
             }
             None => group.push(((s, r), vec![s])),
         }
@@ -169,7 +173,7 @@ pub fn deltas(shards: &[ShardDir], cells: usize, equal: &Answers) -> Vec<Delta> 
             .sum();
         deltas[alias.cell].alias(alias, first.visits.saturating_sub(inner));
     }
-    deltas
+    (deltas, aliased)
 }
 
 /// Asks Nix whether each pair of sets is the same value: the scan's own alias check, run by one
@@ -334,7 +338,7 @@ mod tests {
         let pairs = candidates(&shards);
         assert_eq!(pairs.len(), 3, "{pairs:?}");
         let equal: Answers = pairs.iter().map(|q| (q.clone(), true)).collect();
-        let d = &deltas(&shards, 1, &equal)[0];
+        let d = &deltas(&shards, 1, &equal).0[0];
         // emacsNg: its 100 visits (melpa's 30 among them) go; it saves emacs's 100 less the 30
         // below emacs.melpa, itself an alias of melpa (30 saved).
         assert_eq!(d.visited, -100 - 30);
@@ -342,7 +346,7 @@ mod tests {
         assert_eq!((d.aliased_sets, d.visits_saved), (2, 70 + 30));
         // Not equal: nothing changes.
         let unequal: Answers = pairs.iter().map(|q| (q.clone(), false)).collect();
-        assert_eq!(deltas(&shards, 1, &unequal)[0], Delta::default());
+        assert_eq!(deltas(&shards, 1, &unequal).0[0], Delta::default());
         assert!(pairs.contains(&(0, p("emacs"), p("emacsNg"))));
     }
 }

@@ -1,11 +1,13 @@
-//! fods.jsonl, failures.jsonl, store-paths and closure-paths of the shards, merged line by line
-//! into what one scan writes. A FOD several shards reach is one line: the description of the
-//! smallest drvPath (as one scan keeps), and per cell the reaches of every shard together (their
-//! attribute paths never overlap, so the counts add up).
+//! failures.jsonl, store-paths and closure-paths of the shards, merged line by line into what
+//! one scan writes, and the FODs' descriptions: a FOD several shards reach has the description
+//! of the smallest drvPath (as one scan keeps); its reaches are computed from the merged graph
+//! ([`super::reaches`]).
+use super::entries::Entries;
 use super::inputs::ShardDir;
 use super::kway::{self, Stream};
 use crate::error::bad;
-use crate::model::{CellReach, Failure, Fod};
+use crate::model::{Failure, Fod};
+use crate::nix::attrpath;
 use crate::outputs::summary::Found;
 use crate::outputs::{failures, fods, write_file};
 use crate::scan::shard_files::{self, SourceLine};
@@ -48,15 +50,27 @@ pub fn paths(out: &Path, shards: &[ShardDir], file: &str) -> Result<usize> {
 }
 
 /// failures.jsonl: the union, in the order of the set one scan writes.
-pub fn failures(out: &Path, shards: &[ShardDir], found: &mut Found) -> Result<()> {
+/// Leaves out the failures below a derivation the merge drops (see [`super::entries`]).
+pub fn failures(
+    out: &Path,
+    shards: &[ShardDir],
+    entries: &Entries,
+    found: &mut Found,
+) -> Result<()> {
     let file = "failures.jsonl";
     let mut streams: Vec<Stream<Failure>> = Vec::new();
-    for s in shards {
-        let path = s.dir.join(file);
+    for (s, shard) in shards.iter().enumerate() {
+        let path = shard.dir.join(file);
         let name = path.display().to_string();
-        streams.push(Box::new(lines(&path)?.enumerate().map(move |(n, l)| {
+        let parsed = lines(&path)?.enumerate().map(move |(n, l)| {
             let l = l?;
             serde_json::from_str(&l).map_err(|e| bad(format!("{name}:{}: {e}", n + 1)).into())
+        });
+        streams.push(Box::new(parsed.filter(move |f: &Result<Failure>| {
+            f.as_ref().map_or(true, |f| {
+                let cell = entries.cell_of(&f.system, &f.config);
+                cell.is_none_or(|c| entries.keeps(s, c, &attrpath::parse(&f.attr_path)))
+            })
         })));
     }
     write_file(out, file, |w| {
@@ -67,35 +81,31 @@ pub fn failures(out: &Path, shards: &[ShardDir], found: &mut Found) -> Result<()
     })
 }
 
-/// fods.jsonl, with each shard's shard-fods.jsonl read beside it; returns every FOD without its
-/// reaches but with what the mirror files need.
-pub fn fods(out: &Path, shards: &[ShardDir], found: &mut Found) -> Result<BTreeMap<String, Fod>> {
+/// The FODs of every shard's fods.jsonl, with shard-fods.jsonl read beside it: each by its
+/// output path, without its reaches (see [`super::reaches`]) but with what the mirror files
+/// need.
+pub fn descriptions(shards: &[ShardDir]) -> Result<BTreeMap<String, Fod>> {
     let file = "fods.jsonl";
     let mut streams: Vec<Stream<(Fod, SourceLine)>> = Vec::new();
     for s in shards {
         streams.push(with_sources(&s.dir)?);
     }
     let mut described = BTreeMap::new();
-    write_file(out, file, |w| {
-        kway::merge(
-            streams,
-            &names(shards, file),
-            |(f, _)| f.out_path.clone(),
-            |g| {
-                let (fod, source) = combine(g);
-                found.add_fod(&fod.reach);
-                fods::write(w, [&fod])?;
-                let out_path = fod.out_path.clone();
-                let fod = Fod {
-                    reach: Vec::new(),
-                    source: source.source(),
-                    ..fod
-                };
-                described.insert(out_path, fod);
-                Ok(())
-            },
-        )
-    })?;
+    kway::merge(
+        streams,
+        &names(shards, file),
+        |(f, _)| f.out_path.clone(),
+        |g| {
+            let (fod, source) = combine(g);
+            let fod = Fod {
+                reach: Vec::new(),
+                source: source.source(),
+                ..fod
+            };
+            described.insert(fod.out_path.clone(), fod);
+            Ok(())
+        },
+    )?;
     Ok(described)
 }
 
@@ -120,21 +130,11 @@ fn with_sources(dir: &Path) -> Result<Stream<'static, (Fod, SourceLine)>> {
     })))
 }
 
-/// One FOD from each shard that reaches it: the smallest drvPath's description, the reaches
-/// of all.
+/// One FOD from each shard that reaches it: the smallest drvPath's description.
 fn combine(group: Vec<(usize, (Fod, SourceLine))>) -> (Fod, SourceLine) {
-    let mut reach: Vec<CellReach> = Vec::new();
-    for (_, (f, _)) in &group {
-        for c in &f.reach {
-            match reach.binary_search_by(|r| (&r.system, &r.config).cmp(&(&c.system, &c.config))) {
-                Ok(i) => reach[i].add_disjoint(c),
-                Err(i) => reach.insert(i, c.clone()),
-            }
-        }
-    }
-    let (_, (fod, source)) = group
+    let (_, pair) = group
         .into_iter()
         .min_by(|(_, (a, _)), (_, (b, _))| a.drv_path.cmp(&b.drv_path))
         .expect("a group has an item");
-    (Fod { reach, ..fod }, source)
+    pair
 }

@@ -3,10 +3,12 @@
 //! passes over the files: the first numbers every path (keeping, per shard, its numbers'
 //! merged numbers: 4 bytes a derivation), the second writes each derivation once with its
 //! inputs renumbered, then the roots.
+use super::entries::Entries;
 use super::inputs::ShardDir;
 use super::kway::{self, Stream};
 use crate::error::bad;
 use crate::model::Reach;
+use crate::nix::attrpath;
 use crate::outputs::graph_file::{self, Line, RootLine, RootWriter};
 use crate::outputs::write_file;
 use anyhow::Result;
@@ -36,7 +38,8 @@ fn roots(dir: &Path) -> Result<Stream<'static, RootLine>> {
 }
 
 /// Writes the merged graph.jsonl; returns how many derivations it has.
-pub fn merge(out: &Path, shards: &[ShardDir]) -> Result<usize> {
+/// Leaves out the roots below a derivation the merge drops (see [`super::entries`]).
+pub fn merge(out: &Path, shards: &[ShardDir], entries: &Entries) -> Result<usize> {
     let names: Vec<String> = shards
         .iter()
         .map(|s| s.dir.join(FILE).display().to_string())
@@ -92,7 +95,13 @@ pub fn merge(out: &Path, shards: &[ShardDir]) -> Result<usize> {
         // shard, roots are sorted by (attribute, system, config) first.
         let streams = (0..shards.len())
             .map(|s| -> Result<Stream<'_, RootLine>> {
-                Ok(Box::new(roots(&shards[s].dir)?.map(move |r| {
+                let kept = roots(&shards[s].dir)?.filter(move |r| {
+                    r.as_ref().map_or(true, |r| {
+                        let cell = entries.cell_of(&r.system, &r.config);
+                        cell.is_none_or(|c| entries.keeps(s, c, &attrpath::parse(&r.attr_path)))
+                    })
+                });
+                Ok(Box::new(kept.map(move |r| {
                     let mut r = r?;
                     r.drv = renumber(s, r.drv)?;
                     Ok(r)

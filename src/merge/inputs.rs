@@ -8,6 +8,7 @@ use crate::scan::shard_files::Manifest;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
+#[derive(Clone)]
 pub struct ShardDir {
     pub dir: PathBuf,
     pub manifest: Manifest,

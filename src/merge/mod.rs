@@ -4,10 +4,12 @@
 //! the merged FODs (their descriptions, without reaches), and the coverage from the merged
 //! files when the tree is readable here.
 mod aliases;
+mod entries;
 mod files;
 mod graph;
 mod inputs;
 mod kway;
+mod reaches;
 mod stats;
 
 use crate::cli::MergeArgs;
@@ -27,12 +29,17 @@ pub fn merge(args: MergeArgs) -> Result<()> {
     let out = args.out.canonicalize()?;
     let first = &shards[0].manifest;
     let cells = inputs::plan_cells(&first.plan)?;
+    let work = out.join(".fodfuzz");
+    std::fs::create_dir_all(&work)?;
+    let decided = stats::decide(&shards, &cells, &work.join("merge"))?;
+    let entries = &decided.entries;
     let mut found = Found::default();
-    let described = files::fods(&out, &shards, &mut found)?;
-    files::failures(&out, &shards, &mut found)?;
+    let described = files::descriptions(&shards)?;
+    files::failures(&out, &shards, entries, &mut found)?;
     files::paths(&out, &shards, "store-paths")?;
     files::paths(&out, &shards, "closure-paths")?;
-    let drv_files = graph::merge(&out, &shards)?;
+    let drv_files = graph::merge(&out, &shards, entries)?;
+    reaches::write(&out, &described, &mut found)?;
     let mut lists = BTreeMap::new();
     for s in &shards {
         lists.extend(s.manifest.sites.clone());
@@ -41,13 +48,12 @@ pub fn merge(args: MergeArgs) -> Result<()> {
     let mut sites = Sites::known(Path::new("/nonexistent"), lists);
     let counts = mirrors::write_with(&out, &described, &mut sites, first.revision.as_deref())?;
     drop(described);
-    let work = out.join(".fodfuzz");
-    std::fs::create_dir_all(&work)?;
     std::fs::write(
         work.join("plan.json"),
         serde_json::to_vec_pretty(&first.plan)?,
     )?;
-    let (stats, wall, warning) = stats::merged(&shards, &cells, &work.join("merge"))?;
+    let (stats, wall) = stats::merged(&shards, &cells, &decided)?;
+    let warning = decided.warning.clone();
     let v = summary::summary(&found, &cells, &stats, drv_files, wall, true);
     crate::outputs::write_summary(&out, v, Some(&counts))?;
     let coverage = coverage(&out, first, &cells);

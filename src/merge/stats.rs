@@ -2,20 +2,20 @@
 //! (every shard visits it) counted once, and sets two shards walked counted as one scan counts
 //! them (see [`super::aliases`]). Wall times are the longest shard's: the time the scan took
 //! with the shards side by side.
-use super::aliases;
+use super::aliases::{self, Aliased, Delta};
+use super::entries::Entries;
 use super::inputs::ShardDir;
 use crate::model::{Cell, CellStats};
 use anyhow::{Context, Result};
 use std::path::Path;
 use std::time::Duration;
 
-/// The merged counts of each cell, the merged wall time, and a warning when sets could not be
-/// compared.
+/// The merged counts of each cell and the merged wall time.
 pub fn merged(
     shards: &[ShardDir],
     cells: &[Cell],
-    work: &Path,
-) -> Result<(Vec<CellStats>, f64, Option<String>)> {
+    decided: &Decided,
+) -> Result<(Vec<CellStats>, f64)> {
     let mut stats = vec![CellStats::default(); cells.len()];
     let mut wall: f64 = 0.0;
     for (i, shard) in shards.iter().enumerate() {
@@ -53,12 +53,33 @@ pub fn merged(
                 .unwrap_or(0.0),
         );
     }
+    for (s, d) in stats.iter_mut().zip(&decided.deltas) {
+        d.apply(s);
+    }
+    decided.entries.take_off(&mut stats, &decided.aliased);
+    Ok((stats, wall))
+}
+
+/// What the merge decides before it writes: which sets two shards walked are aliases (asked
+/// through Nix once), and which derivations two shards entered it keeps. Each depends on the
+/// other (one scan walks no set below a derivation it entered elsewhere, and enters nothing
+/// inside an alias), so both are decided again until they agree.
+pub struct Decided {
+    pub entries: Entries,
+    deltas: Vec<Delta>,
+    aliased: Aliased,
+    /// Set when the sets could not be compared.
+    pub warning: Option<String>,
+}
+
+pub fn decide(shards: &[ShardDir], cells: &[Cell], work: &Path) -> Result<Decided> {
     let pairs = aliases::candidates(shards);
     let first = &shards[0].manifest;
     let cells_expr = crate::scan::cells_expr(cells);
+    let skips = aliases::skips(shards);
     let (equal, warning) = match aliases::compare(
         &pairs,
-        &aliases::skips(shards),
+        &skips,
         &first.evaluate,
         &cells_expr,
         work,
@@ -72,11 +93,32 @@ pub fn merged(
             )),
         ),
     };
-    for (s, d) in stats
-        .iter_mut()
-        .zip(aliases::deltas(shards, cells.len(), &equal))
-    {
-        d.apply(s);
+    let (mut deltas, mut aliased) = aliases::deltas(shards, cells.len(), &equal);
+    let mut entries = Entries::new(shards, cells, &aliased);
+    for _ in 0..8 {
+        // A set walked below a derivation the merge drops is not walked by one scan.
+        let kept: Vec<ShardDir> = shards
+            .iter()
+            .enumerate()
+            .map(|(s, shard)| {
+                let mut shard = shard.clone();
+                let sets = &mut shard.manifest.sets;
+                sets.retain(|r| entries.keeps_walked(s, r.cell, &r.path));
+                shard
+            })
+            .collect();
+        let again = aliases::deltas(&kept, cells.len(), &equal);
+        let settled = again.1 == aliased;
+        (deltas, aliased) = again;
+        if settled {
+            break;
+        }
+        entries = Entries::new(shards, cells, &aliased);
     }
-    Ok((stats, wall, warning))
+    Ok(Decided {
+        entries,
+        deltas,
+        aliased,
+        warning,
+    })
 }

@@ -65,7 +65,7 @@ impl Sets {
 }
 
 /// `path` in `cell` is the set at `of`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Alias {
     pub cell: usize,
     pub path: Vec<String>,
@@ -106,29 +106,12 @@ pub fn relocate(
     if moved.is_empty() {
         return;
     }
-    let mut by_cell: HashMap<usize, HashMap<&[String], &[String]>> = HashMap::new();
-    for m in moved {
-        by_cell
-            .entry(m.cell)
-            .or_default()
-            .insert(m.from.as_slice(), m.to.as_slice());
-    }
+    let by_cell = moves_by_cell(moved);
     let place = |attr: &mut String, system: &str, config: &str| {
         let Some(moves) = cell_of(cells, system, config).and_then(|c| by_cell.get(&c)) else {
             return;
         };
-        let mut path = attrpath::parse(attr);
-        let (mut below, mut changed) = (path.len(), false);
-        // The longest prefix first; after a move, only prefixes no longer than the one moved
-        // (a bounded number of times: moves cannot chain for ever).
-        for _ in 0..16 {
-            let Some(l) = (1..below).rev().find(|&l| moves.contains_key(&path[..l])) else {
-                break;
-            };
-            path = [moves[&path[..l]], &path[l..]].concat();
-            (below, changed) = ((l + 1).min(path.len()), true);
-        }
-        if changed {
+        if let Some(path) = moved_path(moves, &attrpath::parse(attr)) {
             *attr = attrpath::show(&path);
         }
     };
@@ -142,6 +125,34 @@ pub fn relocate(
     roots.retain(|r| seen.insert(r.clone()));
     let mut seen = HashSet::new();
     failures.retain(|f| seen.insert(f.clone()));
+}
+
+/// Where `path` goes under `moves` (from → to, of one cell), if it moves: the longest prefix
+/// that moves first; after a move, only prefixes no longer than the one moved (a bounded number
+/// of times: moves cannot chain for ever).
+pub fn moved_path(moves: &HashMap<&[String], &[String]>, path: &[String]) -> Option<Vec<String>> {
+    let mut path = path.to_vec();
+    let (mut below, mut changed) = (path.len(), false);
+    for _ in 0..16 {
+        let Some(l) = (1..below).rev().find(|&l| moves.contains_key(&path[..l])) else {
+            break;
+        };
+        path = [moves[&path[..l]], &path[l..]].concat();
+        (below, changed) = ((l + 1).min(path.len()), true);
+    }
+    changed.then_some(path)
+}
+
+/// The moves of each cell, for [`moved_path`].
+pub fn moves_by_cell(moved: &[Moved]) -> HashMap<usize, HashMap<&[String], &[String]>> {
+    let mut by_cell: HashMap<usize, HashMap<&[String], &[String]>> = HashMap::new();
+    for m in moved {
+        by_cell
+            .entry(m.cell)
+            .or_default()
+            .insert(m.from.as_slice(), m.to.as_slice());
+    }
+    by_cell
 }
 
 /// Repeats every root and failure below each alias's walked set below the alias itself, until

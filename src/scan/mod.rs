@@ -373,7 +373,7 @@ fn write(p: &Prepared, finished: &Finished, wall: f64, analysis: Analysis) -> Re
         outputs::write_all(&outputs)?;
         let read_ok = |i: usize| finished.built.roots.get(i).is_some_and(|r| r.is_ok());
         let sets = set_records::set_records(&finished.walked, &p.cells, read_ok);
-        let manifest = shard_files::Manifest::new(
+        let mut manifest = shard_files::Manifest::new(
             s,
             &p.plan,
             evaluate(&p.setup),
@@ -381,6 +381,8 @@ fn write(p: &Prepared, finished: &Finished, wall: f64, analysis: Analysis) -> Re
             &finished.walked.root_visits,
             sets,
         );
+        manifest.entries = set_records::entry_records(&finished.walked, &p.cells, read_ok);
+        manifest.aliases = finished.walked.aliases.clone();
         shard_files::write(&p.out, manifest, &findings.fods, graph.store_root())?;
         return Ok(Written {
             findings,

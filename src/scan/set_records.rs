@@ -2,7 +2,7 @@
 //! (derivations, failures, pruned sets, aliases and the visits they saved), from the walk.
 use super::record::Scope;
 use super::runner::dispatcher::{Pruned, Walked};
-use super::shard::SetRecord;
+use super::shard::{EntryRecord, SetRecord};
 use crate::model::Cell;
 use crate::nix::attrpath;
 use std::collections::HashMap;
@@ -60,12 +60,7 @@ pub fn set_records(
         }
     }
     for (cell, path, why) in &walked.pruned {
-        above(*cell, path, &|s| match why {
-            Pruned::Cycle => s.cycles_pruned += 1,
-            Pruned::Depth => s.depth_pruned += 1,
-            Pruned::Scope(Scope::PackageSet) => s.package_sets_pruned += 1,
-            Pruned::Scope(Scope::Nixos) => s.nixos_pruned += 1,
-        });
+        above(*cell, path, &|s| count_pruned(s, *why));
     }
     let saved: HashMap<(usize, &[String]), u64> = walked
         .sets
@@ -81,4 +76,100 @@ pub fn set_records(
     }
     records.sort_by(|a, b| (a.cell, &a.path).cmp(&(b.cell, &b.path)));
     records
+}
+
+/// The derivations a shard entered, by the path each was entered under, to find the innermost
+/// one a path lies strictly below: what the walk found there was found because of it.
+pub struct EntryIndex<'a>(HashMap<(usize, &'a [String]), usize>);
+
+impl<'a> EntryIndex<'a> {
+    pub fn new(entries: &'a [EntryRecord]) -> Self {
+        let map = entries.iter().enumerate();
+        EntryIndex(
+            map.map(|(i, e)| ((e.below.cell, &e.below.path[..]), i))
+                .collect(),
+        )
+    }
+
+    /// The index of the innermost entry strictly above `path` in `cell`.
+    pub fn owner(&self, cell: usize, path: &[String]) -> Option<usize> {
+        if self.0.is_empty() {
+            return None;
+        }
+        (1..path.len())
+            .rev()
+            .find_map(|len| self.0.get(&(cell, &path[..len])).copied())
+    }
+}
+
+/// A shard's derivations entered (with their visits and places, from the walk) with the other
+/// counts below each that no derivation entered inside it holds.
+pub fn entry_records(
+    walked: &Walked,
+    cells: &[Cell],
+    read_ok: impl Fn(usize) -> bool,
+) -> Vec<EntryRecord> {
+    let mut records = walked.entries.clone();
+    {
+        let index = EntryIndex::new(&walked.entries);
+        let cell_of = |system: &str, config: &str| {
+            cells
+                .iter()
+                .position(|c| c.system == system && c.label == config)
+        };
+        let mut add = |cell: Option<usize>, path: &[String], f: &dyn Fn(&mut SetRecord)| {
+            if let Some(i) = cell.and_then(|c| index.owner(c, path)) {
+                f(&mut records[i].below);
+            }
+        };
+        for (i, r) in walked.roots.iter().enumerate() {
+            if read_ok(i) {
+                let cell = cell_of(&r.system, &r.config);
+                add(cell, &attrpath::parse(&r.attr_path), &|s| {
+                    s.derivations += 1
+                });
+            }
+        }
+        let partial: std::collections::BTreeSet<(&str, &str, &str)> = walked
+            .roots
+            .iter()
+            .filter(|r| r.via.is_some())
+            .map(|r| (r.attr_path.as_str(), r.system.as_str(), r.config.as_str()))
+            .collect();
+        for (attr_path, system, config) in partial {
+            let cell = cell_of(system, config);
+            add(cell, &attrpath::parse(attr_path), &|s| {
+                s.partial_attributes += 1
+            });
+        }
+        for f in &walked.failures {
+            let cell = cell_of(&f.system, &f.config);
+            add(cell, &attrpath::parse(&f.attr_path), &|s| s.failures += 1);
+        }
+        for (cell, path, why) in &walked.pruned {
+            add(Some(*cell), path, &|s| count_pruned(s, *why));
+        }
+        let saved: HashMap<(usize, &[String]), u64> = walked
+            .sets
+            .iter()
+            .map(|s| ((s.cell, s.path.as_slice()), s.visits))
+            .collect();
+        for a in &walked.aliases {
+            let by = saved.get(&(a.cell, a.of.as_slice())).copied().unwrap_or(0);
+            add(Some(a.cell), &a.path, &|s| {
+                s.aliased_sets += 1;
+                s.visits_saved += by;
+            });
+        }
+    }
+    records
+}
+
+fn count_pruned(s: &mut SetRecord, why: Pruned) {
+    match why {
+        Pruned::Cycle => s.cycles_pruned += 1,
+        Pruned::Depth => s.depth_pruned += 1,
+        Pruned::Scope(Scope::PackageSet) => s.package_sets_pruned += 1,
+        Pruned::Scope(Scope::Nixos) => s.nixos_pruned += 1,
+    }
 }

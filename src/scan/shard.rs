@@ -112,6 +112,22 @@ pub struct SetRecord {
     pub uncaught: Vec<String>,
 }
 
+/// A derivation a shard entered (see `runner/dispatcher/descend.rs`). One scan enters each
+/// derivation once per cell; two shards may each enter it, and the merge keeps one of them.
+/// `below` counts what the shard found below the path it was entered under (`below.path`),
+/// outside the derivations entered inside it (their own records count theirs), which the merge
+/// takes off when it drops this one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryRecord {
+    /// A hash of its `.drv` path, `name` and attribute names: equal in every shard.
+    pub key: u64,
+    /// Where what was found below it is in the shard's outputs: the first path it was found
+    /// under, moved as the outputs' paths were.
+    pub placed: Vec<String>,
+    #[serde(flatten)]
+    pub below: SetRecord,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,8 @@
 //!   `mirror://` site lists its FODs name (so that the merge needs no private store);
 //! - shard-fods.jsonl: per FOD (sorted by outPath, as fods.jsonl) what only the mirror files
 //!   use (the hash as written, postFetch, revision, requireFile's message …).
-use super::shard::{SetRecord, Shard, fnv1a};
+use super::alias::Alias;
+use super::shard::{EntryRecord, SetRecord, Shard, fnv1a};
 use crate::error::bad;
 use crate::model::{Fod, Source};
 use crate::outputs::mirrors::sites::{Lists, Sites};
@@ -35,6 +36,14 @@ pub struct Manifest {
     #[serde(rename = "rootVisits")]
     pub root_visits: Vec<u64>,
     pub sets: Vec<SetRecord>,
+    /// The derivations it entered, with the counts below each: the merge keeps one of those two
+    /// shards entered.
+    #[serde(default)]
+    pub entries: Vec<EntryRecord>,
+    /// The sets it found to be others it walked: what its outputs list below each is a copy
+    /// of what is below the set it is, kept or dropped with it.
+    #[serde(default)]
+    pub aliases: Vec<Alias>,
     /// mirrors-list .drv → its sites' prefixes (null: it could not be read).
     #[serde(default)]
     pub sites: BTreeMap<String, Option<Lists>>,
@@ -77,6 +86,8 @@ impl Manifest {
             revision,
             root_visits: root_visits.to_vec(),
             sets,
+            entries: Vec::new(),
+            aliases: Vec::new(),
             sites: BTreeMap::new(),
         }
     }

@@ -7,7 +7,7 @@
 //! so every rule here is unit-tested without Nix.
 use super::super::alias::{self, Alias, Sets};
 use super::super::record::{Outcome, Scope, TaskKey, Visit};
-use super::super::shard::{SetRecord, Shard};
+use super::super::shard::{EntryRecord, SetRecord, Shard};
 use super::super::walk::{Ancestor, below_derivation, is_pruned};
 use super::queues::Queues;
 use crate::model::{Cell, CellStats, Failure, FailureKind, Reach, Via};
@@ -19,6 +19,7 @@ use std::time::Duration;
 mod compare;
 mod descend;
 mod failed;
+mod place;
 
 pub use crate::scan::alias::Moved;
 
@@ -94,6 +95,8 @@ pub struct Walked {
     /// A shard's walked sets of the size alias checks compare, with the visits below each, and
     /// each cell's visits of the root (every shard visits it): what the merge needs.
     pub sets: Vec<SetRecord>,
+    /// A shard's derivations entered, with the visits below each (see [`EntryRecord`]).
+    pub entries: Vec<EntryRecord>,
     pub root_visits: Vec<u64>,
     /// What was found below derivations entered under one path, to move below another.
     pub moved: Vec<Moved>,
@@ -204,10 +207,11 @@ impl<'a> Dispatcher<'a> {
                 .count();
             self.walked.stats[a.cell].visits_saved += saved as u64;
         }
+        let placed = self.placed();
+        self.walked.moved = place::moved(&placed);
         if self.opts.shard.is_some() {
-            self.count_for_merge();
+            self.count_for_merge(placed);
         }
-        self.walked.moved = self.entered.moved();
         self.walked
     }
 
@@ -222,7 +226,7 @@ impl<'a> Dispatcher<'a> {
 
     /// The walked sets with the visits below each, and each cell's root visits (see
     /// [`Walked::sets`]).
-    fn count_for_merge(&mut self) {
+    fn count_for_merge(&mut self, placed: Vec<place::Placed>) {
         let mut sets: Vec<SetRecord> = self
             .sets
             .all()
@@ -254,6 +258,38 @@ impl<'a> Dispatcher<'a> {
             }
         }
         self.walked.sets = sets;
+        self.walked.entries = self.entry_visits(placed);
+    }
+
+    /// The derivations entered, each with the visits below it that no derivation entered
+    /// inside it holds.
+    fn entry_visits(&self, placed: Vec<place::Placed>) -> Vec<EntryRecord> {
+        let mut entries: Vec<EntryRecord> = placed
+            .into_iter()
+            .map(|p| EntryRecord {
+                key: p.key,
+                placed: p.to,
+                below: SetRecord {
+                    cell: p.cell,
+                    path: p.at,
+                    ..SetRecord::default()
+                },
+            })
+            .collect();
+        entries.sort_by(|a, b| (a.below.cell, &a.below.path).cmp(&(b.below.cell, &b.below.path)));
+        let index = crate::scan::set_records::EntryIndex::new(&entries);
+        let mut visits = vec![0u64; entries.len()];
+        for t in self.tasks.iter().map(|t| &t.key) {
+            if t.alias_of.is_none() && !t.explain {
+                if let Some(i) = index.owner(t.cell, &t.path) {
+                    visits[i] += 1;
+                }
+            }
+        }
+        for (e, v) in entries.iter_mut().zip(visits) {
+            e.below.visits = v;
+        }
+        entries
     }
 
     fn enqueue(&mut self, key: TaskKey) -> TaskId {
@@ -1241,6 +1277,50 @@ mod tests {
         // b and c are one derivation: c's finds are b's, moved nowhere else.
         let w = d.finish();
         assert!(w.moved.is_empty());
+    }
+
+    /// `xcb` is found inside `cursor`, which was entered at a.x.cursor and goes to b.cursor:
+    /// xcb is found at b.cursor.xcb, then, which comes before c.w.xcb (where it was found too,
+    /// at the same depth). Compared where they were walked, a.x.cursor.xcb is deeper than
+    /// c.w.xcb, and xcb's finds went below c.w.xcb; a shard holding `a` and `b` but not `c`
+    /// put them below b.cursor.xcb.
+    #[test]
+    fn a_derivation_goes_to_the_first_of_its_paths_as_they_end_up() {
+        let c = cells(1);
+        let mut o = opts(1, 1);
+        o.max_depth = 8;
+        let mut d = Dispatcher::new(&c, &o, HashMap::new());
+        let outcome = |p: &[String]| match p.last().map_or("", String::as_str) {
+            "" => set(&["a", "b", "c"]),
+            "a" => set(&["x"]),
+            "x" | "b" => set(&["cursor"]),
+            "c" => set(&["w"]),
+            "w" => set(&["xcb"]),
+            "cursor" => drv_with("/nix/store/cursor.drv", &["xcb"]),
+            "xcb" => drv_with("/nix/store/xcb.drv", &["data"]),
+            "data" => set(&["src"]),
+            _ => Outcome::Visited(Visit::Skip),
+        };
+        while let Some(b) = d.next_batch(0) {
+            for t in &b.tasks {
+                d.apply(t.id, outcome(&t.path), Duration::ZERO);
+            }
+        }
+        let w = d.finish();
+        let v = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
+        let moved = |from: &str, to: &str| Moved {
+            cell: 0,
+            from: v(from),
+            to: v(to),
+        };
+        assert_eq!(
+            w.moved,
+            [
+                moved("a.x.cursor", "b.cursor"),
+                moved("a.x.cursor.xcb", "b.cursor.xcb")
+            ]
+        );
+        assert_eq!(w.stats[0].entered_derivations, 2);
     }
 
     #[test]

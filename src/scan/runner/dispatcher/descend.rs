@@ -10,11 +10,10 @@
 //! shortest path (then the first by name) the derivation was found under ([`Moved`]): the
 //! outputs do not depend on the order.
 use super::{Dispatcher, TaskId};
-use crate::scan::alias::Moved;
 use crate::scan::record::TaskKey;
 use crate::scan::walk::{Ancestor, is_pruned};
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::collections::hash_map;
 
 /// The derivations entered so far, each by its cell, `.drv` path, `name` and the attributes it
 /// names: where it was entered, and the first of the paths it was found under. The attributes
@@ -27,9 +26,15 @@ use std::collections::hash_map::Entry;
 /// `python3.13-beancount-black-1.0.5`), whose `pythonModule` is `false`, not the interpreter;
 /// moved below the shorter path, the interpreter's finds named an attribute that is not one.
 #[derive(Default)]
-pub(super) struct Entered(HashMap<Key, (Vec<String>, Vec<String>)>);
+pub(super) struct Entered(pub(super) HashMap<Key, Entry>);
 
 type Key = (usize, String, Option<String>, Vec<String>);
+
+/// Where a derivation was entered, and every visit that found it (the first included).
+pub(super) struct Entry {
+    pub at: Vec<String>,
+    pub found: Vec<TaskId>,
+}
 
 /// A derivation a visit found: what it is entered by.
 pub(super) struct Found {
@@ -38,27 +43,22 @@ pub(super) struct Found {
     pub attrs: Vec<String>,
 }
 
-impl Entered {
-    /// Where what was found below a derivation entered under one path goes: the first path
-    /// it was found under, where that is another.
-    pub(super) fn moved(&self) -> Vec<Moved> {
-        let mut moved: Vec<Moved> = self
-            .0
-            .iter()
-            .filter(|(_, (at, best))| at != best)
-            .map(|((cell, _, _, _), (at, best))| Moved {
-                cell: *cell,
-                from: at.clone(),
-                to: best.clone(),
-            })
-            .collect();
-        moved.sort_by(|a, b| (a.cell, &a.from).cmp(&(b.cell, &b.from)));
-        moved
+/// The same in every shard of a scan: the `.drv` path, `name` and attribute names, each
+/// followed by a byte no Nix string of them holds.
+pub(super) fn key_hash((_, drv, name, attrs): &Key) -> u64 {
+    let mut bytes = Vec::new();
+    for part in [drv.as_str(), name.as_deref().unwrap_or("\u{1}")]
+        .into_iter()
+        .chain(attrs.iter().map(String::as_str))
+    {
+        bytes.extend_from_slice(part.as_bytes());
+        bytes.push(0);
     }
+    crate::scan::shard::fnv1a(&bytes)
 }
 
 /// Shorter paths first, then by their names.
-fn first(a: &[String], b: &[String]) -> bool {
+pub(super) fn first(a: &[String], b: &[String]) -> bool {
     (a.len(), a) < (b.len(), b)
 }
 
@@ -90,15 +90,15 @@ impl Dispatcher<'_> {
             return;
         }
         match self.entered.0.entry((cell, drv_path, name, attrs.clone())) {
-            Entry::Occupied(mut e) => {
-                let best = &mut e.get_mut().1;
-                if first(&path, best) {
-                    *best = path;
-                }
+            hash_map::Entry::Occupied(mut e) => {
+                e.get_mut().found.push(id);
                 return;
             }
-            Entry::Vacant(e) => {
-                e.insert((path.clone(), path.clone()));
+            hash_map::Entry::Vacant(e) => {
+                e.insert(Entry {
+                    at: path.clone(),
+                    found: vec![id],
+                });
             }
         }
         self.walked.stats[cell].entered_derivations += 1;

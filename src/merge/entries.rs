@@ -1,0 +1,311 @@
+//! Derivations two shards entered. One scan enters a derivation once per cell and lists what it
+//! found below it (passthru: tests, data sets, an interpreter's package set) under the first
+//! path the derivation was found under, shortest first (`scan/runner/dispatcher/descend.rs`).
+//! A shard sees only its own attributes, so a derivation hanging under attributes of two shards
+//! is entered by both. The merge keeps the one placed first in that same order and drops the
+//! others: what lies below where each was placed, unless a derivation
+//! entered inside it holds it (that one is kept or dropped on its own), and the counts it
+//! found there ([`EntryRecord::below`]).
+use super::aliases::Aliased;
+use super::inputs::ShardDir;
+use crate::model::{Cell, CellStats};
+use crate::scan::shard::EntryRecord;
+use std::collections::{BTreeMap, HashMap};
+
+/// Each shard's derivations entered, by where each was placed and by the path it was entered
+/// under, and which of them the merge drops.
+pub struct Entries {
+    cells: Vec<(String, String)>,
+    shards: Vec<ShardEntries>,
+}
+
+#[derive(Default)]
+struct ShardEntries {
+    /// The shard's own aliases: (cell, path) → the set it is.
+    aliases: HashMap<(usize, Vec<String>), Vec<String>>,
+    records: Vec<EntryRecord>,
+    dropped: Vec<bool>,
+    placed: HashMap<(usize, Vec<String>), usize>,
+    at: HashMap<(usize, Vec<String>), usize>,
+}
+
+impl Entries {
+    /// `aliased`: the sets the merge counts as aliases. One scan does not walk them: it repeats
+    /// below each what is below the set it is. So a derivation a shard entered inside one
+    /// competes as if it were placed in that set, and is kept with the copy placed there.
+    pub fn new(shards: &[ShardDir], cells: &[Cell], aliased: &Aliased) -> Entries {
+        let cells = cells.iter().map(|c| (c.system.clone(), c.label.clone()));
+        Entries::of(shards, cells.collect(), aliased)
+    }
+
+    /// `cells`: (system, config label) each.
+    fn of(shards: &[ShardDir], cells: Vec<(String, String)>, aliased: &Aliased) -> Entries {
+        let rank = |s: usize, e: &EntryRecord| {
+            let (cell, placed) = (e.below.cell, &e.placed);
+            let alias = aliased.iter().find(|(t, c, p, _)| {
+                *t == s && *c == cell && placed.len() > p.len() && placed.starts_with(p)
+            });
+            match alias {
+                Some((_, _, p, of)) => [&of[..], &placed[p.len()..]].concat(),
+                None => placed.clone(),
+            }
+        };
+        let mut first: BTreeMap<(usize, u64), Vec<String>> = BTreeMap::new();
+        for (s, shard) in shards.iter().enumerate() {
+            for e in &shard.manifest.entries {
+                let r = rank(s, e);
+                match first.entry((e.below.cell, e.key)) {
+                    std::collections::btree_map::Entry::Vacant(v) => {
+                        v.insert(r);
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut o) => {
+                        let best = o.get_mut();
+                        if (r.len(), &r) < (best.len(), &*best) {
+                            *best = r;
+                        }
+                    }
+                }
+            }
+        }
+        let shards = shards
+            .iter()
+            .enumerate()
+            .map(|(s, shard)| {
+                let records = shard.manifest.entries.clone();
+                let dropped = records
+                    .iter()
+                    .map(|e| first[&(e.below.cell, e.key)] != rank(s, e))
+                    .collect();
+                let by = |f: fn(&EntryRecord) -> &Vec<String>| {
+                    let map = records.iter().enumerate();
+                    map.map(|(i, e)| ((e.below.cell, f(e).clone()), i))
+                        .collect()
+                };
+                let aliases = shard.manifest.aliases.iter();
+                ShardEntries {
+                    aliases: aliases
+                        .map(|a| ((a.cell, a.path.clone()), a.of.clone()))
+                        .collect(),
+                    placed: by(|e| &e.placed),
+                    at: by(|e| &e.below.path),
+                    records,
+                    dropped,
+                }
+            })
+            .collect();
+        Entries { cells, shards }
+    }
+
+    pub fn cell_of(&self, system: &str, config: &str) -> Option<usize> {
+        self.cells
+            .iter()
+            .position(|(s, c)| s == system && c == config)
+    }
+
+    /// Whether shard `s` keeps what its outputs list at `path` of `cell`: unless the innermost
+    /// derivation it was placed below is dropped. Below one of the shard's aliases, that of the
+    /// copy's original.
+    pub fn keeps(&self, s: usize, cell: usize, path: &[String]) -> bool {
+        let e = &self.shards[s];
+        let mut path = path.to_vec();
+        // Aliases can sit inside each other: a few rounds, as the copies were made.
+        for _ in 0..8 {
+            match innermost(&e.aliases, cell, &path) {
+                Some((len, of)) => path = [&of[..], &path[len..]].concat(),
+                None => break,
+            }
+        }
+        innermost(&e.placed, cell, &path).is_none_or(|(_, &i)| !e.dropped[i])
+    }
+
+    /// The same for what shard `s` walked at `path` (a package set's record): by the paths the
+    /// derivations were entered under.
+    pub fn keeps_walked(&self, s: usize, cell: usize, path: &[String]) -> bool {
+        let e = &self.shards[s];
+        innermost(&e.at, cell, path).is_none_or(|(_, &i)| !e.dropped[i])
+    }
+
+    /// The dropped derivations: (shard, record).
+    pub fn dropped(&self) -> impl Iterator<Item = (usize, &EntryRecord)> {
+        self.shards.iter().enumerate().flat_map(|(s, e)| {
+            e.records
+                .iter()
+                .zip(&e.dropped)
+                .filter(|(_, d)| **d)
+                .map(move |(r, _)| (s, r))
+        })
+    }
+
+    /// Takes off what the dropped derivations counted, but for those inside a set that
+    /// `aliased` holds (shard, cell, path): the merge took off all below such a set already.
+    pub fn take_off(&self, stats: &mut [CellStats], aliased: &Aliased) {
+        for (s, r) in self.dropped() {
+            let b = &r.below;
+            let inside = aliased
+                .iter()
+                .any(|(t, c, p, _)| *t == s && *c == b.cell && b.path.starts_with(p));
+            let Some(st) = stats.get_mut(b.cell).filter(|_| !inside) else {
+                continue;
+            };
+            let sub = |v: &mut u64, d: u64| *v = v.saturating_sub(d);
+            sub(&mut st.visited, b.visits);
+            sub(&mut st.derivations, b.derivations);
+            sub(&mut st.failures, b.failures);
+            sub(&mut st.cycles_pruned, b.cycles_pruned);
+            sub(&mut st.depth_pruned, b.depth_pruned);
+            sub(&mut st.package_sets_pruned, b.package_sets_pruned);
+            sub(&mut st.nixos_pruned, b.nixos_pruned);
+            sub(&mut st.aliased_sets, b.aliased_sets);
+            sub(&mut st.visits_saved, b.visits_saved);
+            sub(&mut st.partial_attributes, b.partial_attributes);
+            sub(&mut st.entered_derivations, 1);
+        }
+    }
+}
+
+/// The value of the longest path strictly above `path` in `cell`, and that path's length.
+fn innermost<'a, T>(
+    map: &'a HashMap<(usize, Vec<String>), T>,
+    cell: usize,
+    path: &[String],
+) -> Option<(usize, &'a T)> {
+    if map.is_empty() {
+        return None;
+    }
+    let mut key = (cell, path.to_vec());
+    for len in (1..path.len()).rev() {
+        key.1.truncate(len);
+        if let Some(v) = map.get(&key) {
+            return Some((len, v));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::shard::{SetRecord, Shard};
+    use crate::scan::shard_files::{Evaluate, Manifest};
+
+    fn p(s: &str) -> Vec<String> {
+        s.split('.').map(String::from).collect()
+    }
+
+    /// A derivation `key` entered under `at`, its finds placed under `placed`.
+    fn entry(key: u64, at: &str, placed: &str, visits: u64) -> EntryRecord {
+        EntryRecord {
+            key,
+            placed: p(placed),
+            below: SetRecord {
+                path: p(at),
+                visits,
+                derivations: 1,
+                ..SetRecord::default()
+            },
+        }
+    }
+
+    fn shard(index: usize, entries: Vec<EntryRecord>) -> ShardDir {
+        let mut manifest = Manifest::new(
+            Shard { index, count: 2 },
+            &serde_json::json!({}),
+            Evaluate::default(),
+            None,
+            &[1],
+            Vec::new(),
+        );
+        manifest.entries = entries;
+        ShardDir {
+            dir: format!("/s{index}").into(),
+            manifest,
+            summary: serde_json::json!({}),
+        }
+    }
+
+    fn cells() -> Vec<(String, String)> {
+        vec![("x86_64-linux".into(), "{}".into())]
+    }
+
+    /// The interpreter (key 1) hangs on `python` (shard 0) and on `zope.python` (shard 1);
+    /// `pkgs.six` (key 2) was entered inside it in both. Shard 1 entered the interpreter at
+    /// `a.b.python` first and its finds moved to `zope.python`. One scan keeps `python`'s: shard
+    /// 1's finds below zope.python go, with what it counted there, but not what another
+    /// derivation, entered there and kept (key 3, only in shard 1), placed below it.
+    #[test]
+    fn the_copy_at_the_shortest_path_is_kept_and_the_others_dropped() {
+        let shards = [
+            shard(
+                0,
+                vec![
+                    entry(1, "python", "python", 6),
+                    entry(2, "python.pkgs.six", "python.pkgs.six", 1),
+                ],
+            ),
+            shard(
+                1,
+                vec![
+                    entry(1, "a.b.python", "zope.python", 6),
+                    entry(2, "a.b.python.pkgs.six", "zope.python.pkgs.six", 1),
+                    entry(3, "a.b.python.tests.t", "zope.python.tests.t", 4),
+                ],
+            ),
+        ];
+        let e = Entries::of(&shards, cells(), &Vec::new());
+        assert!(e.keeps(0, 0, &p("python.pkgs.six.src")));
+        assert!(
+            e.keeps(1, 0, &p("zope.python")),
+            "the attribute itself is its parent's"
+        );
+        assert!(!e.keeps(1, 0, &p("zope.python.pkgs")));
+        assert!(!e.keeps(1, 0, &p("zope.python.pkgs.six.src")));
+        assert!(
+            e.keeps(1, 0, &p("zope.python.tests.t.data")),
+            "key 3 is kept"
+        );
+        assert!(!e.keeps_walked(1, 0, &p("a.b.python.pkgs")));
+        assert!(e.keeps_walked(1, 0, &p("a.b.pkgs")));
+        let dropped: Vec<u64> = e
+            .dropped()
+            .map(|(s, r)| {
+                assert_eq!(s, 1);
+                r.key
+            })
+            .collect();
+        assert_eq!(dropped, [1, 2]);
+        let mut stats = vec![CellStats {
+            visited: 100,
+            derivations: 10,
+            entered_derivations: 5,
+            ..CellStats::default()
+        }];
+        e.take_off(&mut stats, &Vec::new());
+        assert_eq!(
+            (
+                stats[0].visited,
+                stats[0].derivations,
+                stats[0].entered_derivations
+            ),
+            (93, 8, 3)
+        );
+        // Inside a set the merge counted as an alias, all below it was taken off already.
+        let mut stats = vec![CellStats {
+            visited: 100,
+            ..CellStats::default()
+        }];
+        e.take_off(&mut stats, &vec![(1, 0, p("a.b"), p("c"))]);
+        assert_eq!(stats[0].visited, 100);
+    }
+
+    /// Two copies placed at paths of the same length: the first by name is kept.
+    #[test]
+    fn ties_go_to_the_first_path_by_name() {
+        let shards = [
+            shard(0, vec![entry(1, "zz.lib", "zz.lib", 3)]),
+            shard(1, vec![entry(1, "aa.lib", "aa.lib", 3)]),
+        ];
+        let e = Entries::of(&shards, cells(), &Vec::new());
+        assert!(!e.keeps(0, 0, &p("zz.lib.x")));
+        assert!(e.keeps(1, 0, &p("aa.lib.x")));
+    }
+}
