@@ -124,7 +124,14 @@ pub type Aliased = Vec<(usize, usize, Vec<String>, Vec<String>)>;
 
 /// The corrections per cell, given which candidate pairs are equal, and the sets counted as
 /// aliases.
-pub fn deltas(shards: &[ShardDir], cells: usize, equal: &Answers) -> (Vec<Delta>, Aliased) {
+/// `dropped(shard, cell, path)`: the visits the merge drops with derivations placed below `path`
+/// (see `super::entries`), which one scan does not make there.
+pub fn deltas(
+    shards: &[ShardDir],
+    cells: usize,
+    equal: &Answers,
+    dropped: &dyn Fn(usize, usize, &[String]) -> u64,
+) -> (Vec<Delta>, Aliased) {
     let mut deltas = vec![Delta::default(); cells];
     let same = |cell: usize, a: &[String], b: &[String]| {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
@@ -169,9 +176,10 @@ pub fn deltas(shards: &[ShardDir], cells: usize, equal: &Answers) -> (Vec<Delta>
             .filter(|((_, y), _)| {
                 y.path.len() > first.path.len() && y.path.starts_with(&first.path)
             })
-            .map(|((_, y), _)| y.visits)
-            .sum();
-        deltas[alias.cell].alias(alias, first.visits.saturating_sub(inner));
+            .map(|((_, y), _)| y.saves)
+            .sum::<u64>()
+            + dropped(t, first.cell, &first.path);
+        deltas[alias.cell].alias(alias, first.saves.saturating_sub(inner));
     }
     (deltas, aliased)
 }
@@ -294,6 +302,7 @@ mod tests {
             path: path.split('.').map(String::from).collect(),
             print,
             visits,
+            saves: visits,
             derivations: visits / 2,
             ..SetRecord::default()
         }
@@ -338,7 +347,7 @@ mod tests {
         let pairs = candidates(&shards);
         assert_eq!(pairs.len(), 3, "{pairs:?}");
         let equal: Answers = pairs.iter().map(|q| (q.clone(), true)).collect();
-        let d = &deltas(&shards, 1, &equal).0[0];
+        let d = &deltas(&shards, 1, &equal, &|_, _, _| 0).0[0];
         // emacsNg: its 100 visits (melpa's 30 among them) go; it saves emacs's 100 less the 30
         // below emacs.melpa, itself an alias of melpa (30 saved).
         assert_eq!(d.visited, -100 - 30);
@@ -346,7 +355,10 @@ mod tests {
         assert_eq!((d.aliased_sets, d.visits_saved), (2, 70 + 30));
         // Not equal: nothing changes.
         let unequal: Answers = pairs.iter().map(|q| (q.clone(), false)).collect();
-        assert_eq!(deltas(&shards, 1, &unequal).0[0], Delta::default());
+        assert_eq!(
+            deltas(&shards, 1, &unequal, &|_, _, _| 0).0[0],
+            Delta::default()
+        );
         assert!(pairs.contains(&(0, p("emacs"), p("emacsNg"))));
     }
 }

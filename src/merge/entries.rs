@@ -9,7 +9,7 @@
 use super::aliases::Aliased;
 use super::inputs::ShardDir;
 use crate::model::{Cell, CellStats};
-use crate::scan::shard::EntryRecord;
+use crate::scan::shard::{EntryRecord, SetRecord};
 use std::collections::{BTreeMap, HashMap};
 
 /// Each shard's derivations entered, by where each was placed and by the path it was entered
@@ -126,6 +126,7 @@ impl Entries {
     }
 
     /// The dropped derivations: (shard, record).
+    #[cfg(test)]
     pub fn dropped(&self) -> impl Iterator<Item = (usize, &EntryRecord)> {
         self.shards.iter().enumerate().flat_map(|(s, e)| {
             e.records
@@ -136,31 +137,61 @@ impl Entries {
         })
     }
 
-    /// Takes off what the dropped derivations counted, but for those inside a set that
-    /// `aliased` holds (shard, cell, path): the merge took off all below such a set already.
-    pub fn take_off(&self, stats: &mut [CellStats], aliased: &Aliased) {
-        for (s, r) in self.dropped() {
-            let b = &r.below;
-            let inside = aliased
-                .iter()
-                .any(|(t, c, p, _)| *t == s && *c == b.cell && b.path.starts_with(p));
-            let Some(st) = stats.get_mut(b.cell).filter(|_| !inside) else {
-                continue;
-            };
-            let sub = |v: &mut u64, d: u64| *v = v.saturating_sub(d);
-            sub(&mut st.visited, b.visits);
-            sub(&mut st.derivations, b.derivations);
-            sub(&mut st.failures, b.failures);
-            sub(&mut st.cycles_pruned, b.cycles_pruned);
-            sub(&mut st.depth_pruned, b.depth_pruned);
-            sub(&mut st.package_sets_pruned, b.package_sets_pruned);
-            sub(&mut st.nixos_pruned, b.nixos_pruned);
-            sub(&mut st.aliased_sets, b.aliased_sets);
-            sub(&mut st.visits_saved, b.visits_saved);
-            sub(&mut st.partial_attributes, b.partial_attributes);
-            sub(&mut st.entered_derivations, 1);
+    /// The visits shard `s` made below the derivations it placed strictly below `path` of
+    /// `cell` that the merge drops.
+    pub fn dropped_visits_below(&self, s: usize, cell: usize, path: &[String]) -> u64 {
+        let e = &self.shards[s];
+        let records = e.records.iter().zip(&e.dropped);
+        records
+            .filter(|(r, d)| **d && r.below.cell == cell)
+            .filter(|(r, _)| r.placed.len() > path.len() && r.placed.starts_with(path))
+            .map(|(r, _)| r.below.visits)
+            .sum()
+    }
+
+    /// Settles what the derivations entered counted. One scan counts each once: the copy kept,
+    /// unless it is placed inside a set the merge counts as an alias (one scan repeats what is
+    /// below the set it is there, entering nothing). What a copy counted was taken off already
+    /// with such a set when it was walked inside it (`at`).
+    pub fn settle(&self, stats: &mut [CellStats], aliased: &Aliased) {
+        for (s, e) in self.shards.iter().enumerate() {
+            for (r, &dropped) in e.records.iter().zip(&e.dropped) {
+                let b = &r.below;
+                let inside = |path: &[String]| {
+                    aliased.iter().any(|(t, c, p, _)| {
+                        *t == s && *c == b.cell && path.len() > p.len() && path.starts_with(p)
+                    })
+                };
+                let Some(st) = stats.get_mut(b.cell) else {
+                    continue;
+                };
+                let (wanted, gone) = (!dropped && !inside(&r.placed), inside(&b.path));
+                if !wanted {
+                    st.entered_derivations = st.entered_derivations.saturating_sub(1);
+                }
+                match (wanted, gone) {
+                    (true, true) => count(st, b, 1),
+                    (false, false) => count(st, b, -1),
+                    _ => {}
+                }
+            }
         }
     }
+}
+
+/// Adds (`sign` 1) or takes off (-1) what a derivation entered counted below it.
+fn count(st: &mut CellStats, b: &SetRecord, sign: i64) {
+    let add = |v: &mut u64, d: u64| *v = (*v as i64 + sign * d as i64).max(0) as u64;
+    add(&mut st.visited, b.visits);
+    add(&mut st.derivations, b.derivations);
+    add(&mut st.failures, b.failures);
+    add(&mut st.cycles_pruned, b.cycles_pruned);
+    add(&mut st.depth_pruned, b.depth_pruned);
+    add(&mut st.package_sets_pruned, b.package_sets_pruned);
+    add(&mut st.nixos_pruned, b.nixos_pruned);
+    add(&mut st.aliased_sets, b.aliased_sets);
+    add(&mut st.visits_saved, b.visits_saved);
+    add(&mut st.partial_attributes, b.partial_attributes);
 }
 
 /// The value of the longest path strictly above `path` in `cell`, and that path's length.
@@ -185,7 +216,7 @@ fn innermost<'a, T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::shard::{SetRecord, Shard};
+    use crate::scan::shard::Shard;
     use crate::scan::shard_files::{Evaluate, Manifest};
 
     fn p(s: &str) -> Vec<String> {
@@ -279,7 +310,7 @@ mod tests {
             entered_derivations: 5,
             ..CellStats::default()
         }];
-        e.take_off(&mut stats, &Vec::new());
+        e.settle(&mut stats, &Vec::new());
         assert_eq!(
             (
                 stats[0].visited,
@@ -288,13 +319,15 @@ mod tests {
             ),
             (93, 8, 3)
         );
-        // Inside a set the merge counted as an alias, all below it was taken off already.
+        // Walked inside a set the merge counted as an alias, all three were taken off with it;
+        // key 3, kept and placed outside it, is one scan's walk of it: its visits come back.
         let mut stats = vec![CellStats {
             visited: 100,
+            entered_derivations: 5,
             ..CellStats::default()
         }];
-        e.take_off(&mut stats, &vec![(1, 0, p("a.b"), p("c"))]);
-        assert_eq!(stats[0].visited, 100);
+        e.settle(&mut stats, &vec![(1, 0, p("a.b"), p("c"))]);
+        assert_eq!((stats[0].visited, stats[0].entered_derivations), (104, 3));
     }
 
     /// Two copies placed at paths of the same length: the first by name is kept.

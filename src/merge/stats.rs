@@ -56,7 +56,7 @@ pub fn merged(
     for (s, d) in stats.iter_mut().zip(&decided.deltas) {
         d.apply(s);
     }
-    decided.entries.take_off(&mut stats, &decided.aliased);
+    decided.entries.settle(&mut stats, &decided.aliased);
     Ok((stats, wall))
 }
 
@@ -93,7 +93,7 @@ pub fn decide(shards: &[ShardDir], cells: &[Cell], work: &Path) -> Result<Decide
             )),
         ),
     };
-    let (mut deltas, mut aliased) = aliases::deltas(shards, cells.len(), &equal);
+    let (mut deltas, mut aliased) = aliases::deltas(shards, cells.len(), &equal, &|_, _, _| 0);
     let mut entries = Entries::new(shards, cells, &aliased);
     for _ in 0..8 {
         // A set walked below a derivation the merge drops is not walked by one scan.
@@ -107,7 +107,8 @@ pub fn decide(shards: &[ShardDir], cells: &[Cell], work: &Path) -> Result<Decide
                 shard
             })
             .collect();
-        let again = aliases::deltas(&kept, cells.len(), &equal);
+        let dropped = |s, cell, path: &[String]| entries.dropped_visits_below(s, cell, path);
+        let again = aliases::deltas(&kept, cells.len(), &equal, &dropped);
         let settled = again.1 == aliased;
         (deltas, aliased) = again;
         if settled {

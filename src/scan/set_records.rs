@@ -35,7 +35,10 @@ pub fn set_records(
         }
     };
     for (i, r) in walked.roots.iter().enumerate() {
-        if let (true, Some(cell)) = (read_ok(i), cell_of(&r.system, &r.config)) {
+        // As the walk counts them: attributes that are derivations (not those that failed and
+        // reach some in part), whose closure was read.
+        let counted = read_ok(i) && r.via.is_none();
+        if let (true, Some(cell)) = (counted, cell_of(&r.system, &r.config)) {
             above(cell, &attrpath::parse(&r.attr_path), &|s| {
                 s.derivations += 1
             });
@@ -65,7 +68,7 @@ pub fn set_records(
     let saved: HashMap<(usize, &[String]), u64> = walked
         .sets
         .iter()
-        .map(|s| ((s.cell, s.path.as_slice()), s.visits))
+        .map(|s| ((s.cell, s.path.as_slice()), s.saves))
         .collect();
     for a in &walked.aliases {
         let by = saved.get(&(a.cell, a.of.as_slice())).copied().unwrap_or(0);
@@ -123,7 +126,7 @@ pub fn entry_records(
             }
         };
         for (i, r) in walked.roots.iter().enumerate() {
-            if read_ok(i) {
+            if read_ok(i) && r.via.is_none() {
                 let cell = cell_of(&r.system, &r.config);
                 add(cell, &attrpath::parse(&r.attr_path), &|s| {
                     s.derivations += 1
@@ -152,7 +155,7 @@ pub fn entry_records(
         let saved: HashMap<(usize, &[String]), u64> = walked
             .sets
             .iter()
-            .map(|s| ((s.cell, s.path.as_slice()), s.visits))
+            .map(|s| ((s.cell, s.path.as_slice()), s.saves))
             .collect();
         for a in &walked.aliases {
             let by = saved.get(&(a.cell, a.of.as_slice())).copied().unwrap_or(0);

@@ -86,8 +86,12 @@ pub struct SetRecord {
     pub path: Vec<String>,
     /// The hash of its sorted names: sets of other names are never the same set.
     pub print: u64,
-    /// Attribute visits below it (what an alias of it saves).
+    /// Attribute visits below it, as walked.
     pub visits: u64,
+    /// Attribute visits whose path ends up below it (see `dispatcher/place.rs`): what an alias
+    /// of it saves.
+    #[serde(default)]
+    pub saves: u64,
     pub derivations: u64,
     pub failures: u64,
     #[serde(rename = "cyclesPruned")]

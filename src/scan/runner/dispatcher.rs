@@ -197,20 +197,12 @@ impl<'a> Dispatcher<'a> {
     }
 
     pub fn finish(mut self) -> Walked {
-        // The visits an alias did not repeat: those below the set it is.
-        for a in &self.walked.aliases {
-            let saved = self
-                .tasks
-                .iter()
-                .filter(|t| t.key.cell == a.cell && t.key.alias_of.is_none() && !t.key.explain)
-                .filter(|t| t.key.path.len() > a.of.len() && t.key.path.starts_with(&a.of))
-                .count();
-            self.walked.stats[a.cell].visits_saved += saved as u64;
-        }
         let placed = self.placed();
         self.walked.moved = place::moved(&placed);
+        let ends = place::Ends::new(&placed);
+        self.count_saved(&ends);
         if self.opts.shard.is_some() {
-            self.count_for_merge(placed);
+            self.count_for_merge(placed, &ends);
         }
         self.walked
     }
@@ -226,7 +218,34 @@ impl<'a> Dispatcher<'a> {
 
     /// The walked sets with the visits below each, and each cell's root visits (see
     /// [`Walked::sets`]).
-    fn count_for_merge(&mut self, placed: Vec<place::Placed>) {
+    /// The visits each alias did not repeat: those whose path ends up below the set it is
+    /// (where they were walked depends on which worker entered a derivation first).
+    fn count_saved(&mut self, ends: &place::Ends) {
+        let mut of: HashMap<(usize, Vec<String>), u64> = HashMap::new();
+        for a in &self.walked.aliases {
+            of.insert((a.cell, a.of.clone()), 0);
+        }
+        if of.is_empty() {
+            return;
+        }
+        for t in self.tasks.iter().map(|t| &t.key) {
+            if t.alias_of.is_some() || t.explain {
+                continue;
+            }
+            let mut key = (t.cell, ends.of(t.cell, &t.path));
+            while key.1.len() > 1 {
+                key.1.pop();
+                if let Some(n) = of.get_mut(&key) {
+                    *n += 1;
+                }
+            }
+        }
+        for a in &self.walked.aliases {
+            self.walked.stats[a.cell].visits_saved += of[&(a.cell, a.of.clone())];
+        }
+    }
+
+    fn count_for_merge(&mut self, placed: Vec<place::Placed>, ends: &place::Ends) {
         let mut sets: Vec<SetRecord> = self
             .sets
             .all()
@@ -256,6 +275,12 @@ impl<'a> Dispatcher<'a> {
                     sets[i].visits += 1;
                 }
             }
+            let path = ends.of(t.cell, &t.path);
+            for len in 1..path.len() {
+                if let Some(&i) = index.get(&(t.cell, path[..len].to_vec())) {
+                    sets[i].saves += 1;
+                }
+            }
         }
         self.walked.sets = sets;
         self.walked.entries = self.entry_visits(placed);
@@ -280,10 +305,11 @@ impl<'a> Dispatcher<'a> {
         let index = crate::scan::set_records::EntryIndex::new(&entries);
         let mut visits = vec![0u64; entries.len()];
         for t in self.tasks.iter().map(|t| &t.key) {
-            if t.alias_of.is_none() && !t.explain {
-                if let Some(i) = index.owner(t.cell, &t.path) {
-                    visits[i] += 1;
-                }
+            if t.alias_of.is_none()
+                && !t.explain
+                && let Some(i) = index.owner(t.cell, &t.path)
+            {
+                visits[i] += 1;
             }
         }
         for (e, v) in entries.iter_mut().zip(visits) {

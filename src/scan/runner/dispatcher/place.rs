@@ -110,3 +110,32 @@ pub(super) fn moved(placed: &[Placed]) -> Vec<Moved> {
         })
         .collect()
 }
+
+/// Where walked paths end up, once the places are settled.
+pub(super) struct Ends(HashMap<(usize, Vec<String>), Vec<String>>);
+
+impl Ends {
+    pub(super) fn new(placed: &[Placed]) -> Ends {
+        let moved = placed.iter().filter(|p| p.at != p.to);
+        Ends(
+            moved
+                .map(|p| ((p.cell, p.at.clone()), p.to.clone()))
+                .collect(),
+        )
+    }
+
+    /// `path` of `cell` where it ends up: below the place of the innermost derivation entered
+    /// strictly above it that was placed elsewhere.
+    pub(super) fn of(&self, cell: usize, path: &[String]) -> Vec<String> {
+        if !self.0.is_empty() {
+            let mut key = (cell, path.to_vec());
+            for len in (1..path.len()).rev() {
+                key.1.truncate(len);
+                if let Some(to) = self.0.get(&key) {
+                    return [&to[..], &path[len..]].concat();
+                }
+            }
+        }
+        path.to_vec()
+    }
+}
