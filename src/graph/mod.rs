@@ -62,28 +62,25 @@ impl DrvGraph {
         Ok(root)
     }
 
-    /// A graph as graph.jsonl lists it (`drvs[i]` is node `i`, its inputs by number), with the
-    /// fixed output `fixed` gives for a derivation's outputs: what a merge of shards computes
-    /// the reaches on, with the scan's own [`DrvGraph::findings`].
-    pub fn from_lines(
-        drvs: &[crate::outputs::graph_file::DrvLine],
+    /// A graph as graph.jsonl lists it: `drvs[i]` (path, outputs) is node `i`, `edges` (from,
+    /// to) by number, with the fixed output `fixed` gives for a derivation's outputs: what a
+    /// merge of shards computes the reaches on, with the scan's own [`DrvGraph::findings`].
+    pub fn from_parts(
+        drvs: Vec<(String, Vec<String>)>,
+        edges: impl IntoIterator<Item = (usize, usize)>,
         fixed: impl Fn(&[String]) -> Option<Fixed>,
     ) -> DrvGraph {
         let mut g = DrvGraph::new(PathBuf::new());
-        for d in drvs {
-            let n = g.intern(&d.path);
-            let outputs = d.outputs.clone().unwrap_or_default();
+        for (path, outputs) in drvs {
+            let n = g.intern(&path);
             g.graph[n].fixed = fixed(&outputs);
             if let Some(f) = &g.graph[n].fixed {
                 g.fod_outputs.insert(f.out_path.clone());
             }
             g.graph[n].outputs = outputs;
         }
-        for (i, d) in drvs.iter().enumerate() {
-            for &j in &d.inputs {
-                g.graph
-                    .add_edge(NodeIndex::new(i), NodeIndex::new(j as usize), ());
-            }
+        for (i, j) in edges {
+            g.graph.add_edge(NodeIndex::new(i), NodeIndex::new(j), ());
         }
         g
     }

@@ -16,7 +16,17 @@ use std::path::Path;
 /// output path).
 pub fn write(out: &Path, described: &BTreeMap<String, Fod>, found: &mut Found) -> Result<()> {
     let g = graph_file::read_in(out)?.context("the merged graph.jsonl is missing")?;
-    let graph = DrvGraph::from_lines(&g.drvs, |outputs| {
+    let edges: Vec<(usize, usize)> = g
+        .drvs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, d)| d.inputs.iter().map(move |&j| (i, j as usize)))
+        .collect();
+    let drvs = g
+        .drvs
+        .into_iter()
+        .map(|d| (d.path, d.outputs.unwrap_or_default()));
+    let graph = DrvGraph::from_parts(drvs.collect(), edges, |outputs| {
         let fod = outputs.iter().find_map(|o| described.get(o))?;
         Some(Fixed {
             out_path: fod.out_path.clone(),
@@ -29,7 +39,6 @@ pub fn write(out: &Path, described: &BTreeMap<String, Fod>, found: &mut Found) -
             source: fod.source.clone(),
         })
     });
-    drop(g.drvs);
     let roots: Vec<(Reach, NodeIndex)> = g
         .roots
         .into_iter()

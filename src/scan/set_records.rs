@@ -2,7 +2,7 @@
 //! (derivations, failures, pruned sets, aliases and the visits they saved), from the walk.
 use super::record::Scope;
 use super::runner::dispatcher::{Pruned, Walked};
-use super::shard::{EntryRecord, SetRecord};
+use super::shard::{EntryIndex, EntryRecord, SetRecord};
 use crate::model::Cell;
 use crate::nix::attrpath;
 use std::collections::HashMap;
@@ -79,30 +79,6 @@ pub fn set_records(
     }
     records.sort_by(|a, b| (a.cell, &a.path).cmp(&(b.cell, &b.path)));
     records
-}
-
-/// The derivations a shard entered, by the path each was entered under, to find the innermost
-/// one a path lies strictly below: what the walk found there was found because of it.
-pub struct EntryIndex<'a>(HashMap<(usize, &'a [String]), usize>);
-
-impl<'a> EntryIndex<'a> {
-    pub fn new(entries: &'a [EntryRecord]) -> Self {
-        let map = entries.iter().enumerate();
-        EntryIndex(
-            map.map(|(i, e)| ((e.below.cell, &e.below.path[..]), i))
-                .collect(),
-        )
-    }
-
-    /// The index of the innermost entry strictly above `path` in `cell`.
-    pub fn owner(&self, cell: usize, path: &[String]) -> Option<usize> {
-        if self.0.is_empty() {
-            return None;
-        }
-        (1..path.len())
-            .rev()
-            .find_map(|len| self.0.get(&(cell, &path[..len])).copied())
-    }
 }
 
 /// A shard's derivations entered (with their visits and places, from the walk) with the other

@@ -8,6 +8,7 @@
 use crate::cli::ScanArgs;
 use crate::error::{BadInput, bad};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Shard `index` of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +131,30 @@ pub struct EntryRecord {
     pub placed: Vec<String>,
     #[serde(flatten)]
     pub below: SetRecord,
+}
+
+/// The derivations a shard entered, by the path each was entered under, to find the innermost
+/// one a path lies strictly below: what the walk found there was found because of it.
+pub struct EntryIndex<'a>(HashMap<(usize, &'a [String]), usize>);
+
+impl<'a> EntryIndex<'a> {
+    pub fn new(entries: &'a [EntryRecord]) -> Self {
+        let map = entries.iter().enumerate();
+        EntryIndex(
+            map.map(|(i, e)| ((e.below.cell, &e.below.path[..]), i))
+                .collect(),
+        )
+    }
+
+    /// The index of the innermost entry strictly above `path` in `cell`.
+    pub fn owner(&self, cell: usize, path: &[String]) -> Option<usize> {
+        if self.0.is_empty() {
+            return None;
+        }
+        (1..path.len())
+            .rev()
+            .find_map(|len| self.0.get(&(cell, &path[..len])).copied())
+    }
 }
 
 #[cfg(test)]

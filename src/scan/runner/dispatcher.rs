@@ -302,7 +302,7 @@ impl<'a> Dispatcher<'a> {
             })
             .collect();
         entries.sort_by(|a, b| (a.below.cell, &a.below.path).cmp(&(b.below.cell, &b.below.path)));
-        let index = crate::scan::set_records::EntryIndex::new(&entries);
+        let index = crate::scan::shard::EntryIndex::new(&entries);
         let mut visits = vec![0u64; entries.len()];
         for t in self.tasks.iter().map(|t| &t.key) {
             if t.alias_of.is_none()
