@@ -154,6 +154,20 @@ impl Entries {
     /// below the set it is there, entering nothing). What a copy counted was taken off already
     /// with such a set when it was walked inside it (`at`).
     pub fn settle(&self, stats: &mut [CellStats], aliased: &Aliased) {
+        // What a shard's own alias saved below the set it is leaves out the copies dropped
+        // there too (an alias inside a dropped copy was taken off with it).
+        for (s, e) in self.shards.iter().enumerate() {
+            for ((cell, path), of) in &e.aliases {
+                let cell = *cell;
+                if !self.keeps_walked(s, cell, path) {
+                    continue;
+                }
+                let dropped = self.dropped_visits_below(s, cell, of);
+                if let Some(st) = stats.get_mut(cell) {
+                    st.visits_saved = st.visits_saved.saturating_sub(dropped);
+                }
+            }
+        }
         for (s, e) in self.shards.iter().enumerate() {
             for (r, &dropped) in e.records.iter().zip(&e.dropped) {
                 let b = &r.below;

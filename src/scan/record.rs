@@ -98,6 +98,12 @@ pub struct TaskKey {
 }
 
 impl TaskKey {
+    /// Whether doing it is a visit of its path: not a re-run to explain a failure, a question
+    /// for an attribute's inputs or an alias check.
+    pub fn is_visit(&self) -> bool {
+        !self.explain && !self.inputs && self.alias_of.is_none()
+    }
+
     /// A visit of `path` in `cell`.
     pub fn visit(cell: usize, path: Vec<String>) -> TaskKey {
         TaskKey {

@@ -229,7 +229,7 @@ impl<'a> Dispatcher<'a> {
             return;
         }
         for t in self.tasks.iter().map(|t| &t.key) {
-            if t.alias_of.is_some() || t.explain {
+            if !t.is_visit() {
                 continue;
             }
             let mut key = (t.cell, ends.of(t.cell, &t.path));
@@ -264,7 +264,7 @@ impl<'a> Dispatcher<'a> {
             .collect();
         self.walked.root_visits = vec![0; self.cells.len()];
         for t in self.tasks.iter().map(|t| &t.key) {
-            if t.alias_of.is_some() || t.explain {
+            if !t.is_visit() {
                 continue;
             }
             if t.path.is_empty() {
@@ -305,8 +305,7 @@ impl<'a> Dispatcher<'a> {
         let index = crate::scan::shard::EntryIndex::new(&entries);
         let mut visits = vec![0u64; entries.len()];
         for t in self.tasks.iter().map(|t| &t.key) {
-            if t.alias_of.is_none()
-                && !t.explain
+            if t.is_visit()
                 && let Some(i) = index.owner(t.cell, &t.path)
             {
                 visits[i] += 1;
@@ -384,12 +383,11 @@ impl<'a> Dispatcher<'a> {
     pub fn apply(&mut self, id: TaskId, outcome: Outcome, elapsed: Duration) -> Applied {
         self.home = self.tasks[id as usize].worker;
         let key = &self.tasks[id as usize].key;
-        let (cell, explain, inputs, root) =
-            (key.cell, key.explain, key.inputs, key.path.is_empty());
+        let (cell, inputs, root) = (key.cell, key.inputs, key.path.is_empty());
         let cell_of = &self.cells[cell];
         let reach = Reach::new(attrpath::show(&key.path), &cell_of.system, &cell_of.label);
         // A re-run, a comparison or a question for inputs is not a visit of its own.
-        let visit = !explain && !inputs && key.alias_of.is_none();
+        let visit = key.is_visit();
         if visit {
             self.walked.stats[cell].visited += 1;
             self.member_done(id, matches!(outcome, Outcome::Failed { .. }));
