@@ -9,7 +9,7 @@
 use super::aliases::Aliased;
 use super::inputs::ShardDir;
 use crate::model::{Cell, CellStats};
-use crate::scan::shard::{EntryRecord, SetRecord};
+use crate::scan::shard::{EntryRecord, SetRecord, innermost};
 use std::collections::{BTreeMap, HashMap};
 
 /// Each shard's derivations entered, by where each was placed and by the path it was entered
@@ -206,25 +206,6 @@ fn count(st: &mut CellStats, b: &SetRecord, sign: i64) {
     add(&mut st.aliased_sets, b.aliased_sets);
     add(&mut st.visits_saved, b.visits_saved);
     add(&mut st.partial_attributes, b.partial_attributes);
-}
-
-/// The value of the longest path strictly above `path` in `cell`, and that path's length.
-fn innermost<'a, T>(
-    map: &'a HashMap<(usize, Vec<String>), T>,
-    cell: usize,
-    path: &[String],
-) -> Option<(usize, &'a T)> {
-    if map.is_empty() {
-        return None;
-    }
-    let mut key = (cell, path.to_vec());
-    for len in (1..path.len()).rev() {
-        key.1.truncate(len);
-        if let Some(v) = map.get(&key) {
-            return Some((len, v));
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ use super::entries::Entries;
 use super::inputs::ShardDir;
 use super::kway::{self, Stream};
 use crate::error::bad;
-use crate::model::Reach;
 use crate::nix::attrpath;
 use crate::outputs::graph_file::{self, Line, RootLine, RootWriter};
 use crate::outputs::write_file;
@@ -120,13 +119,7 @@ pub fn merge(out: &Path, shards: &[ShardDir], entries: &Entries) -> Result<usize
         let mut out = RootWriter::default();
         kway::merge(streams, &names, key, |g| {
             let r = &g[0].1;
-            let reach = Reach {
-                attr_path: r.attr_path.clone(),
-                system: r.system.clone(),
-                config: r.config.clone(),
-                via: r.via,
-            };
-            out.push(w, &reach, r.drv)
+            out.push(w, &r.reach(), r.drv)
         })?;
         out.finish(w)
     })?;

@@ -41,16 +41,8 @@ pub fn write(out: &Path, described: &BTreeMap<String, Fod>, found: &mut Found) -
     });
     let roots: Vec<(Reach, NodeIndex)> = g
         .roots
-        .into_iter()
-        .map(|r| {
-            let reach = Reach {
-                attr_path: r.attr_path,
-                system: r.system,
-                config: r.config,
-                via: r.via,
-            };
-            (reach, NodeIndex::new(r.drv))
-        })
+        .iter()
+        .map(|r| (r.reach(), NodeIndex::new(r.drv)))
         .collect();
     let findings = graph.findings(&roots);
     write_file(out, "fods.jsonl", |w| {

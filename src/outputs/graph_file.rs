@@ -134,6 +134,18 @@ pub struct RootLine {
     pub drv: usize,
 }
 
+impl RootLine {
+    /// The attribute of its cell it is a root of.
+    pub fn reach(&self) -> Reach {
+        Reach {
+            attr_path: self.attr_path.clone(),
+            system: self.system.clone(),
+            config: self.config.clone(),
+            via: self.via,
+        }
+    }
+}
+
 /// A cell of the roots that follow.
 #[derive(Deserialize)]
 pub struct CellLine {
@@ -310,18 +322,7 @@ mod tests {
 
     fn read_back(text: &str) -> Result<Vec<(Reach, usize)>> {
         let g = read(text.as_bytes(), "graph.jsonl")?;
-        Ok(g.roots
-            .into_iter()
-            .map(|r| {
-                let reach = Reach {
-                    attr_path: r.attr_path,
-                    system: r.system,
-                    config: r.config,
-                    via: r.via,
-                };
-                (reach, r.drv)
-            })
-            .collect())
+        Ok(g.roots.into_iter().map(|r| (r.reach(), r.drv)).collect())
     }
 
     #[test]

@@ -157,6 +157,26 @@ impl<'a> EntryIndex<'a> {
     }
 }
 
+/// The value of the longest path strictly above `path` in `cell` that `map` holds, with that
+/// path's length: the innermost derivation entered (or placed) above a path.
+pub fn innermost<'a, T>(
+    map: &'a HashMap<(usize, Vec<String>), T>,
+    cell: usize,
+    path: &[String],
+) -> Option<(usize, &'a T)> {
+    if map.is_empty() {
+        return None;
+    }
+    let mut key = (cell, path.to_vec());
+    for len in (1..path.len()).rev() {
+        key.1.truncate(len);
+        if let Some(v) = map.get(&key) {
+            return Some((len, v));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -216,8 +216,6 @@ impl<'a> Dispatcher<'a> {
         }
     }
 
-    /// The walked sets with the visits below each, and each cell's root visits (see
-    /// [`Walked::sets`]).
     /// The visits each alias did not repeat: those whose path ends up below the set it is
     /// (where they were walked depends on which worker entered a derivation first).
     fn count_saved(&mut self, ends: &place::Ends) {
@@ -245,6 +243,8 @@ impl<'a> Dispatcher<'a> {
         }
     }
 
+    /// The walked sets with the visits below each, and each cell's root visits (see
+    /// [`Walked::sets`]); the derivations entered with theirs.
     fn count_for_merge(&mut self, placed: Vec<place::Placed>, ends: &place::Ends) {
         let mut sets: Vec<SetRecord> = self
             .sets
@@ -286,8 +286,8 @@ impl<'a> Dispatcher<'a> {
         self.walked.entries = self.entry_visits(placed);
     }
 
-    /// The derivations entered, each with the visits below it that no derivation entered
-    /// inside it holds.
+    /// The derivations entered (`placed`, sorted by cell and path), each with the visits below
+    /// it that no derivation entered inside it holds.
     fn entry_visits(&self, placed: Vec<place::Placed>) -> Vec<EntryRecord> {
         let mut entries: Vec<EntryRecord> = placed
             .into_iter()
@@ -301,7 +301,6 @@ impl<'a> Dispatcher<'a> {
                 },
             })
             .collect();
-        entries.sort_by(|a, b| (a.below.cell, &a.below.path).cmp(&(b.below.cell, &b.below.path)));
         let index = crate::scan::shard::EntryIndex::new(&entries);
         let mut visits = vec![0u64; entries.len()];
         for t in self.tasks.iter().map(|t| &t.key) {

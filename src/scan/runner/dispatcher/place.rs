@@ -9,6 +9,7 @@
 use super::descend::{Entered, first, key_hash};
 use super::{Dispatcher, TaskId};
 use crate::scan::alias::Moved;
+use crate::scan::shard::innermost;
 use std::collections::HashMap;
 
 /// A derivation entered in `cell` at `at`, whose finds go below `to`; `key` names it across
@@ -79,14 +80,10 @@ fn ends_up(
     cell: usize,
     path: &[String],
 ) -> Vec<String> {
-    let mut key = (cell, path.to_vec());
-    for len in (1..path.len()).rev() {
-        key.1.truncate(len);
-        if let Some(&j) = index.get(&key) {
-            return [&all[j].0.to[..], &path[len..]].concat();
-        }
+    match innermost(index, cell, path) {
+        Some((len, &j)) => [&all[j].0.to[..], &path[len..]].concat(),
+        None => path.to_vec(),
     }
-    path.to_vec()
 }
 
 impl Dispatcher<'_> {
@@ -127,15 +124,9 @@ impl Ends {
     /// `path` of `cell` where it ends up: below the place of the innermost derivation entered
     /// strictly above it that was placed elsewhere.
     pub(super) fn of(&self, cell: usize, path: &[String]) -> Vec<String> {
-        if !self.0.is_empty() {
-            let mut key = (cell, path.to_vec());
-            for len in (1..path.len()).rev() {
-                key.1.truncate(len);
-                if let Some(to) = self.0.get(&key) {
-                    return [&to[..], &path[len..]].concat();
-                }
-            }
+        match innermost(&self.0, cell, path) {
+            Some((len, to)) => [&to[..], &path[len..]].concat(),
+            None => path.to_vec(),
         }
-        path.to_vec()
     }
 }
